@@ -70,7 +70,9 @@ const (
 	basisStandingRule = "standing rule"
 )
 
-// calendarFile is the shape of calendars/NAME.json.
+// calendarFile is the shape of calendars/NAME.json. Notes are for the people
+// who maintain the file (where the dates come from, which were computed); they
+// are decoded only so that a misspelt field is refused rather than ignored.
 type calendarFile struct {
 	Name      string   `json:"name"`
 	Title     string   `json:"title"`
