@@ -169,17 +169,60 @@ type evaluation struct {
 }
 
 // dimension is the harm assessed for one of the three kinds of breach (confidentiality,
-// integrity, availability; EDPB Guidelines 9/2022 §I.B.2).
+// integrity, availability; EDPB Guidelines 9/2022 §I.B.2), with the reasons behind each grade.
 type dimension struct {
 	name                   string
 	severity, likelihood   level
 	severityWhy, likelyWhy []string
+	explain                bool // build the reasons: only the recording evaluation needs them
 }
 
-// raise moves a severity or likelihood up a level and says why.
-func raise(l *level, why *[]string, reason string) {
-	*l = clampLevel(*l + 1)
-	*why = append(*why, reason)
+func (a *assessor) dimension(name string) dimension {
+	return dimension{name: name, explain: a.recording()}
+}
+
+func (d *dimension) setSeverity(l level, reason string) {
+	d.severity = l
+	d.severityBecause(reason)
+}
+
+func (d *dimension) severityBecause(reason string) {
+	if d.explain {
+		d.severityWhy = append(d.severityWhy, reason)
+	}
+}
+
+func (d *dimension) raiseSeverity(reason string) {
+	d.severity = clampLevel(d.severity + 1)
+	d.severityBecause(reason)
+}
+
+func (d *dimension) setLikelihood(l level, reason string) {
+	d.likelihood = l
+	d.because(reason)
+}
+
+// because adds a reason for the likelihood.
+func (d *dimension) because(reason string) {
+	if d.explain {
+		d.likelyWhy = append(d.likelyWhy, reason)
+	}
+}
+
+func (d *dimension) becausef(format string, args ...any) {
+	if d.explain {
+		d.likelyWhy = append(d.likelyWhy, fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *dimension) raiseLikelihood(reason string) {
+	d.likelihood = clampLevel(d.likelihood + 1)
+	d.because(reason)
+}
+
+func (d *dimension) lowerLikelihood(reason string) {
+	d.likelihood = clampLevel(d.likelihood - 1)
+	d.because(reason)
 }
 
 func (a *assessor) evaluate() evaluation {
@@ -191,8 +234,10 @@ func (a *assessor) evaluate() evaluation {
 			continue
 		}
 		r := riskOf(d.severity, d.likelihood)
-		a.note(fmt.Sprintf("%s: severity of harm %s (%s); likelihood of harm %s (%s): %s.", d.name,
-			d.severity, strings.Join(d.severityWhy, "; "), d.likelihood, strings.Join(d.likelyWhy, "; "), r.level()))
+		if a.recording() {
+			a.note(fmt.Sprintf("%s: severity of harm %s (%s); likelihood of harm %s (%s): %s.", d.name,
+				d.severity, strings.Join(d.severityWhy, "; "), d.likelihood, strings.Join(d.likelyWhy, "; "), r.level()))
+		}
 		if d.severity > negligible && d.likelihood > negligible {
 			live = true
 		}
@@ -207,13 +252,15 @@ func (a *assessor) evaluate() evaluation {
 	// real likelihood of harm that is a risk (a floor, never a reason to stay below it).
 	if e.enisa.Score >= 2 && e.risk < riskRisk {
 		e.risk = riskRisk
-		a.note(fmt.Sprintf("The ENISA severity is %s, so the breach is at least a risk.", bandWords(e.enisa.Band)))
+		a.note("The ENISA severity is " + bandWords(e.enisa.Band) + ", so the breach is at least a risk.")
 	}
 	// The number of people weighs on its own, whatever the ENISA score (GDPR Recital 75;
 	// EDPB Guidelines 9/2022 §IV.B "number of affected individuals").
-	if n, large := a.largeScale(); large && e.risk < riskHigh {
+	if e.risk < riskHigh && a.largeScale() {
 		e.risk++
-		a.note(fmt.Sprintf("%s people affected (%d or more) raises the risk by one level.", n, largeScale))
+		if a.recording() {
+			a.note(fmt.Sprintf("%s raises the risk by one level (%d people or more).", a.describePeople(), largeScale))
+		}
 	}
 	return e
 }
@@ -234,15 +281,26 @@ func (a *assessor) dataSeverity(e ENISA) level {
 // largeScale reports whether the breach affects largeScale people or more. Without a count the
 // number of records stands in (there are at least as many records as people, so it errs high);
 // with neither, the breach is assumed large.
-func (a *assessor) largeScale() (string, bool) {
+func (a *assessor) largeScale() bool {
 	switch {
 	case a.f.Subjects.Count != nil:
-		return fmt.Sprint(*a.f.Subjects.Count), *a.f.Subjects.Count >= largeScale
+		return *a.f.Subjects.Count >= largeScale
 	case a.f.Data.Records != nil:
-		return fmt.Sprintf("Up to %d (counted as records)", *a.f.Data.Records), *a.f.Data.Records >= largeScale
+		return *a.f.Data.Records >= largeScale
 	default:
 		a.unknown("subjects.count")
-		return "An unknown number of", true
+		return true
+	}
+}
+
+func (a *assessor) describePeople() string {
+	switch {
+	case a.f.Subjects.Count != nil:
+		return fmt.Sprintf("The number of people affected, %d,", *a.f.Subjects.Count)
+	case a.f.Data.Records != nil:
+		return fmt.Sprintf("The number of people affected, up to %d (counted as records),", *a.f.Data.Records)
+	default:
+		return "The number of people affected, not known and so assumed large,"
 	}
 }
 
@@ -344,118 +402,106 @@ func onlyCredentials(cats []Category) bool {
 
 // confidentiality assesses harm from disclosure of or access to the data.
 func (a *assessor) confidentiality(data level) dimension {
-	d := dimension{}
 	if !a.confidentialityInPlay() {
-		return d
+		return dimension{}
 	}
 	c := a.f.Confidentiality
-	d.name = "Confidentiality"
-	d.severity = data
-	d.severityWhy = []string{"what the data reveals"}
+	d := a.dimension("Confidentiality")
+	d.setSeverity(data, "what the data reveals")
 	if c.Exfiltration == ExfiltrationRuledOut {
 		// Nobody got the data, so who might have had it does not matter.
-		d.likelyWhy = []string{"exfiltration ruled out"}
+		d.setLikelihood(negligible, "exfiltration ruled out")
 		return d
 	}
 	exposure := a.exposure()
 	// Data in the hands of people whose intentions are unknown or possibly malicious makes the
 	// consequences more severe (EDPB Guidelines 9/2022 §IV.B, severity; EDPB 01/2021 case 05).
-	if exposure == ExposureUnknownRecipients || exposure == ExposurePublic {
-		raise(&d.severity, &d.severityWhy, "held by "+strings.ReplaceAll(string(exposure), "_", " "))
+	switch exposure {
+	case ExposureUnknownRecipients:
+		d.raiseSeverity("held by unknown recipients")
+	case ExposurePublic:
+		d.raiseSeverity("open to the public")
 	}
 
-	var l level
 	switch c.Exfiltration {
 	case ExfiltrationUnlikely:
-		l = limited
-		d.likelyWhy = append(d.likelyWhy, "exfiltration unlikely")
-	case ExfiltrationCannotBeExcluded, ExfiltrationConfirmed:
-		l = significant
-		d.likelyWhy = append(d.likelyWhy, "exfiltration "+strings.ReplaceAll(string(c.Exfiltration), "_", " "))
+		d.setLikelihood(limited, "exfiltration unlikely")
+	case ExfiltrationCannotBeExcluded:
+		d.setLikelihood(significant, "exfiltration cannot be excluded")
+	case ExfiltrationConfirmed:
+		d.setLikelihood(significant, "exfiltration confirmed")
 	default:
 		// Unknown exfiltration is not "no exfiltration" (BREACH_FACTS.md; EDPB 01/2021 ¶19).
 		a.unknown("confidentiality.exfiltration")
-		l = significant
-		d.likelyWhy = append(d.likelyWhy, "exfiltration not known, so not excluded")
+		d.setLikelihood(significant, "exfiltration not known, so not excluded")
 	}
 	switch exposure {
 	case ExposureTrustedRecipient:
 		// A trusted recipient bound by confidentiality is unlikely to misuse the data
 		// (EDPB Guidelines 9/2022 §IV.B; EDPB 01/2021 case 09).
-		l = min(l, limited)
-		d.likelyWhy = append(d.likelyWhy, "a trusted recipient")
+		d.setLikelihood(min(d.likelihood, limited), "a trusted recipient")
 		if isTrue(c.RecipientBoundByConfidentiality) {
-			l = negligible
-			d.likelyWhy = append(d.likelyWhy, "bound by confidentiality")
+			d.setLikelihood(negligible, "bound by confidentiality")
 		}
 	case ExposureKnownRecipients:
 		switch {
 		case c.Recipients == nil:
 			a.unknown("confidentiality.recipients")
-			d.likelyWhy = append(d.likelyWhy, "known recipients, how many not known")
+			d.because("known recipients, how many not known")
 		case *c.Recipients <= fewRecipients:
 			// A few identified recipients of a misdirected letter or e-mail (EDPB 01/2021
 			// cases 13 and 16).
-			l = min(l, limited)
-			d.likelyWhy = append(d.likelyWhy, fmt.Sprintf("%d known recipient(s)", *c.Recipients))
+			d.likelihood = min(d.likelihood, limited)
+			d.becausef("%d known recipient(s)", *c.Recipients)
 		default:
-			d.likelyWhy = append(d.likelyWhy, fmt.Sprintf("%d known recipients", *c.Recipients))
+			d.becausef("%d known recipients", *c.Recipients)
 		}
 		if isTrue(c.RecipientBoundByConfidentiality) {
-			d.lower(&l, "recipients bound by confidentiality")
+			d.lowerLikelihood("recipients bound by confidentiality")
 		}
 	case ExposurePublic:
-		raise(&l, &d.likelyWhy, "publicly exposed")
+		d.raiseLikelihood("open to the public")
 	default:
-		d.likelyWhy = append(d.likelyWhy, "unknown recipients")
+		d.because("unknown recipients")
 	}
 	// Malicious intent makes misuse more likely, whatever the ENISA score (EDPB Guidelines
 	// 9/2022 §IV.B; ENISA 2013, circumstances).
-	if l > negligible && a.malicious() {
-		raise(&l, &d.likelyWhy, "malicious intent")
+	if d.likelihood > negligible && a.malicious() {
+		d.raiseLikelihood("malicious intent")
 	}
-	if l > negligible && isTrue(a.f.Ongoing) {
-		raise(&l, &d.likelyWhy, "still ongoing")
+	if d.likelihood > negligible && isTrue(a.f.Ongoing) {
+		d.raiseLikelihood("still ongoing")
 	}
 	if isTrue(a.f.MisuseObserved) {
 		// Harm is materialising: nothing below can make it unlikely (EDPB 01/2021 case 17).
-		d.likelihood = maximum
-		d.likelyWhy = append(d.likelyWhy, "misuse observed")
+		d.setLikelihood(maximum, "misuse observed")
 		return d
 	}
-	if a.mode >= modeProtected && l > negligible {
+	if a.mode >= modeProtected && d.likelihood > negligible {
 		// Unintelligible data cannot be read or used (GDPR Art. 34(3)(a); EDPB 01/2021 ¶20).
 		if why := a.unintelligible(); why != "" {
-			l = negligible
-			d.likelyWhy = append(d.likelyWhy, why)
+			d.setLikelihood(negligible, why)
 		}
 	}
-	if a.mode == modeResidual && l > negligible {
-		l = a.subsequentMeasures(&d, l, exposure)
+	if a.mode == modeResidual && d.likelihood > negligible {
+		a.subsequentMeasures(&d, exposure)
 	}
-	d.likelihood = l
 	return d
 }
 
 // subsequentMeasures lowers the likelihood for what was done after the breach: each measure
 // takes it down a level (GDPR Art. 34(3)(b); EDPB 01/2021 cases 09, 10 and 13).
-func (a *assessor) subsequentMeasures(d *dimension, l level, exposure Exposure) level {
+func (a *assessor) subsequentMeasures(d *dimension, exposure Exposure) {
 	c, p := a.f.Confidentiality, a.f.Protection
 	if isTrue(c.DataRecovered) && exposure != ExposurePublic {
-		d.lower(&l, "data recovered")
+		d.lowerLikelihood("data recovered")
 	}
 	if isTrue(c.RecipientConfirmedDeletion) && (exposure == ExposureTrustedRecipient || exposure == ExposureKnownRecipients) {
-		d.lower(&l, "recipient confirmed deletion")
+		d.lowerLikelihood("recipient confirmed deletion")
 	}
 	if isTrue(p.RemoteWipe) {
-		d.lower(&l, "device wiped remotely")
+		d.lowerLikelihood("device wiped remotely")
 	}
-	return l
-}
-
-func (d *dimension) lower(l *level, reason string) {
-	*l = clampLevel(*l - 1)
-	d.likelyWhy = append(d.likelyWhy, reason)
 }
 
 func (a *assessor) integrityInPlay() bool {
@@ -482,24 +528,20 @@ func (a *assessor) integrity(data level) dimension {
 	if !a.integrityInPlay() {
 		return dimension{}
 	}
-	d := dimension{name: "Integrity", severity: data, severityWhy: []string{"what the data is about"}}
-	used, recoverable := a.integrityFacts()
-	switch {
+	d := a.dimension("Integrity")
+	d.setSeverity(data, "what the data is about")
+	switch used, recoverable := a.integrityFacts(); {
 	case !used && recoverable:
-		d.likelihood = negligible
-		d.likelyWhy = []string{"altered data not used and recoverable"}
+		d.setLikelihood(negligible, "altered data not used and recoverable")
 	case !used:
-		d.likelihood = limited
-		d.likelyWhy = []string{"altered data not used so far, not recoverable"}
+		d.setLikelihood(limited, "altered data not used so far, not recoverable")
 	case recoverable:
-		d.likelihood = significant
-		d.likelyWhy = []string{"altered data used or possibly used, recoverable"}
+		d.setLikelihood(significant, "altered data used or possibly used, recoverable")
 	default:
-		d.likelihood = maximum
-		d.likelyWhy = []string{"altered data used or possibly used, not recoverable"}
+		d.setLikelihood(maximum, "altered data used or possibly used, not recoverable")
 	}
 	if d.likelihood > negligible && isTrue(a.f.Ongoing) {
-		raise(&d.likelihood, &d.likelyWhy, "still ongoing")
+		d.raiseLikelihood("still ongoing")
 	}
 	return d
 }
@@ -517,52 +559,42 @@ func (a *assessor) availability() dimension {
 		return dimension{}
 	}
 	av := a.f.Availability
-	d := dimension{name: "Availability"}
+	d := a.dimension("Availability")
 	switch av.ImpactOnSubjects {
 	case ImpactNone:
-		d.severity = negligible
+		d.setSeverity(negligible, "no impact on the people")
 	case ImpactMinor:
-		d.severity = limited
+		d.setSeverity(limited, "minor impact on the people")
 	case ImpactSignificant:
-		d.severity = significant
+		d.setSeverity(significant, "significant impact on the people")
 	case ImpactSevere:
-		d.severity = maximum
+		d.setSeverity(maximum, "severe impact on the people")
 	default:
 		a.unknown("availability.impact_on_subjects")
-		d.severity = significant
+		d.setSeverity(significant, "impact on the people not known")
 	}
-	d.severityWhy = []string{"impact on the people: " + orUnknown(string(av.ImpactOnSubjects))}
 	if d.severity > negligible && a.vulnerable() {
 		// Vulnerable people depend more on their data being there (GDPR Recital 75;
 		// EDPB 01/2021 case 03).
-		raise(&d.severity, &d.severityWhy, "vulnerable people")
+		d.raiseSeverity("vulnerable people")
 	}
-	switch {
+	switch hours := av.RestoredWithinHours; {
 	case isTrue(av.Permanent):
-		d.likelihood = maximum
-		d.likelyWhy = []string{"data permanently lost"}
-	case av.RestoredWithinHours == nil:
+		d.setLikelihood(maximum, "data permanently lost")
+	case hours == nil:
 		a.unknown("availability.restored_within_hours")
-		d.likelihood = significant
-		d.likelyWhy = []string{"restoration time not known"}
-	case *av.RestoredWithinHours <= promptRestoreHours:
+		d.setLikelihood(significant, "restoration time not known")
+	case *hours <= promptRestoreHours:
 		d.likelihood = limited
-		d.likelyWhy = []string{fmt.Sprintf("restored within %s hours", num(*av.RestoredWithinHours))}
+		d.becausef("restored within %s hours", num(*hours))
 	default:
 		d.likelihood = significant
-		d.likelyWhy = []string{fmt.Sprintf("unavailable for %s hours", num(*av.RestoredWithinHours))}
+		d.becausef("unavailable for %s hours", num(*hours))
 	}
 	if isTrue(a.f.Ongoing) {
-		raise(&d.likelihood, &d.likelyWhy, "still ongoing")
+		d.raiseLikelihood("still ongoing")
 	}
 	return d
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "not known"
-	}
-	return s
 }
 
 func isTrue(b *bool) bool  { return b != nil && *b }

@@ -99,37 +99,48 @@ func (a *assessor) enisa() ENISA {
 // dpc is the data processing context: the highest-scoring category, adjusted for the volume of
 // data about each person and for the people's vulnerability, kept within 1–4 (ENISA 2013, DPC).
 func (a *assessor) dpc() (float64, string) {
+	var why strings.Builder
+	explain := func(s string) {
+		if a.recording() {
+			why.WriteString(s)
+		}
+	}
 	cats := a.f.Data.Categories
-	score, why := 0, ""
+	score := 0
 	if len(cats) == 0 {
 		// Not knowing what data was involved, special category data cannot be excluded.
 		a.unknown("data.categories")
-		score, why = 4, "categories not known, scored as sensitive data"
+		score = 4
+		explain("categories not known, scored as sensitive data")
 	}
-	for _, c := range cats {
+	top := -1
+	for i, c := range cats {
 		if cs := categoryScores[c]; cs.dpc > score {
-			score, why = cs.dpc, fmt.Sprintf("%d for %s (%s)", cs.dpc, c, cs.reason)
+			score, top = cs.dpc, i
 		}
+	}
+	if top >= 0 && a.recording() {
+		explain(fmt.Sprintf("%d for %s (%s)", score, cats[top], categoryScores[cats[top]].reason))
 	}
 	if score < 4 {
 		// ENISA: +1 when the volume of data about each person allows a profile to be built.
 		switch a.f.Data.VolumePerSubject {
 		case VolumeHistory:
 			score++
-			why += ", +1 for months or years of records about each person"
+			explain(", +1 for months or years of records about each person")
 		case "":
 			a.unknown("data.volume_per_subject")
 			score++
-			why += ", +1 because the volume of data about each person is not known"
+			explain(", +1 because the volume of data about each person is not known")
 		}
 	}
 	if score < 4 && a.vulnerable() {
 		// ENISA: raised where the people's characteristics (minors, vulnerable groups) make the
 		// data critical to their safety or wellbeing.
 		score++
-		why += ", +1 for vulnerable people"
+		explain(", +1 for vulnerable people")
 	}
-	return float64(min(score, 4)), why
+	return float64(min(score, 4)), why.String()
 }
 
 // ease is the ease of identification: maximum (1) unless the data was pseudonymised, then
@@ -154,7 +165,9 @@ func (a *assessor) circumstances() (float64, string) {
 	var why []string
 	add := func(v float64, s string) {
 		cb += v
-		why = append(why, fmt.Sprintf("%s (+%s)", s, num(v)))
+		if a.recording() {
+			why = append(why, s+" (+"+num(v)+")")
+		}
 	}
 	if a.confidentialityInPlay() {
 		c := a.f.Confidentiality
@@ -194,7 +207,7 @@ func (a *assessor) circumstances() (float64, string) {
 	if a.malicious() {
 		add(0.5, "malicious intent")
 	}
-	if len(why) == 0 {
+	if cb == 0 {
 		return 0, "none apply"
 	}
 	return cb, strings.Join(why, ", ")
