@@ -18,7 +18,13 @@ func Run(args []string) int {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
-	// subcommands are registered here, one constructor per file
+		newServeCmd(),
+		newMigrateCmd(),
+		newUserCmd(),
+		newTokenCmd(),
+		newAuditCmd(),
+		newBackupCmd(),
+		newDeadlineCmd(),
 	)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {

@@ -1,0 +1,94 @@
+package auth
+
+// Action is something a principal asks to do.
+type Action string
+
+// Actions checked by Can. Every service entry point names one.
+const (
+	CreateIncident Action = "incident.create"
+	ReadIncident   Action = "incident.read"
+	UpdateIncident Action = "incident.update"
+	ListIncidents  Action = "incident.list"
+	ReadEvents     Action = "incident.events"
+	ManageUsers    Action = "user.manage"
+	VerifyAudit    Action = "audit.verify"
+	SubmitReport   Action = "report.submit"
+)
+
+// Subject is what the authoriser needs to know about an incident to decide.
+type Subject struct {
+	OrgID          int64
+	Restricted     bool
+	ReporterUserID int64
+	OwnerID        int64
+	// Named is true when the principal is on the incident's need-to-know list.
+	Named bool
+}
+
+// Visibility is how much of the register a principal may list.
+type Visibility int
+
+// Visibility levels, widest first.
+const (
+	SeeAll          Visibility = iota // approvers: restricted incidents too
+	SeeUnrestricted                   // handlers, DPOs, auditors, admins: unrestricted plus those they are named on or own
+	SeeOwnReports                     // reporters: only what they reported
+	SeeNothing
+)
+
+// VisibilityOf decides which incidents a principal may see in lists; Can applies the same
+// rule to single incidents, so lists and reads never disagree.
+func VisibilityOf(p Principal) Visibility {
+	switch {
+	case p.Kind == KindSystem || p.Has(RoleApprover):
+		return SeeAll
+	case p.hasAny(RoleHandler, RoleDPO, RoleAuditor, RoleAdmin):
+		return SeeUnrestricted
+	case p.Has(RoleReporter):
+		return SeeOwnReports
+	}
+	return SeeNothing
+}
+
+// Can is the single place that decides authorisation. sub is nil for actions that are not
+// about one incident.
+func Can(p Principal, a Action, sub *Subject) bool {
+	if sub != nil && p.Kind != KindSystem && sub.OrgID != p.OrgID {
+		return false
+	}
+	switch a {
+	case SubmitReport:
+		return true // anyone may report (seed 001 §3.2); the public endpoint can be switched off
+	case CreateIncident:
+		return p.Kind == KindSystem || p.hasAny(RoleReporter, RoleHandler, RoleDPO, RoleApprover, RoleAdmin)
+	case ListIncidents:
+		return VisibilityOf(p) != SeeNothing
+	case ReadIncident, ReadEvents:
+		return canSee(p, sub)
+	case UpdateIncident:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover))
+	case ManageUsers:
+		return p.Has(RoleAdmin)
+	case VerifyAudit:
+		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)
+	}
+	return false
+}
+
+func canSee(p Principal, sub *Subject) bool {
+	if sub == nil {
+		return false
+	}
+	mine := p.UserID != 0 && (sub.OwnerID == p.UserID || sub.Named)
+	switch VisibilityOf(p) {
+	case SeeAll:
+		return true
+	case SeeUnrestricted:
+		return !sub.Restricted || mine
+	case SeeOwnReports:
+		// A reporter follows their own report but never sees it once it is restricted
+		// unless named: need-to-know applies to them too.
+		return p.UserID != 0 && sub.ReporterUserID == p.UserID && (!sub.Restricted || mine)
+	}
+	return false
+}

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/config"
+	"github.com/vigil-ir/vigil/internal/server"
+	"github.com/vigil-ir/vigil/internal/service"
+)
+
+func newServeCmd() *cobra.Command {
+	var cfg config.Config
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run Vigil: web UI and API on --addr, state in --data (or --database)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
+			defer stop()
+			log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel)
+			svc, st, err := open(ctx, &cfg, log)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if err := st.Close(); err != nil {
+					log.Error("closing database", "err", err)
+				}
+			}()
+			if cfg.DatabaseURL == "" {
+				if err := os.MkdirAll(filepath.Join(cfg.DataDir, "blobs"), 0o700); err != nil {
+					return fmt.Errorf("creating blob directory: %w", err)
+				}
+			}
+			email, password, err := svc.Bootstrap(ctx)
+			if err != nil {
+				return fmt.Errorf("creating the first administrator: %w", err)
+			}
+			out := cmd.OutOrStdout()
+			return server.Serve(ctx, cfg.Addr, server.Handler(svc, log, cfg.PublicReports), 30*time.Second, func(a net.Addr) {
+				log.Info("vigil is listening", "addr", a.String(), "database", string(st.Dialect()))
+				if email != "" {
+					fmt.Fprintf(out, "\nVigil is ready at http://%s\n\nFirst start: an administrator was created.\n  e-mail:   %s\n  password: %s\n"+
+						"This password is shown only now. For the API, create a token:\n  vigil token create --email %s --name my-script\n\n",
+						a.String(), email, password, email)
+				}
+			})
+		},
+	}
+	cfg.BindServe(cmd.Flags())
+	return cmd
+}
+
+func newMigrateCmd() *cobra.Command {
+	var cfg config.Config
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Create or update the database schema (serve does this on start too)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, st, err := open(cmd.Context(), &cfg, nil)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			fmt.Fprintln(cmd.OutOrStdout(), "database schema is up to date")
+			return nil
+		},
+	}
+	cfg.BindStorage(cmd.Flags())
+	return cmd
+}
+
+// withService runs fn with an open service and closes it afterwards.
+func withService(ctx context.Context, cfg *config.Config, fn func(*service.Service) error) error {
+	svc, st, err := open(ctx, cfg, newLogger(os.Stderr, "warn"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(svc)
+}

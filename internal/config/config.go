@@ -1,0 +1,59 @@
+// Package config holds Vigil's typed configuration: flags, VIGIL_* environment variables and
+// defaults, in that order of precedence. It validates; it does not open anything.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is what every command needs to find its state, plus what serve needs to listen.
+type Config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	PublicReports bool
+	LogLevel      string
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// BindStorage adds --data and --database, which every command that touches state takes.
+func (c *Config) BindStorage(fs *pflag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", env("VIGIL_DATA", "./vigil-data"), "data directory: SQLite database and files (env VIGIL_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database", env("VIGIL_DATABASE", ""), "postgres://… URL to use PostgreSQL instead of the embedded SQLite (env VIGIL_DATABASE)")
+	fs.StringVar(&c.LogLevel, "log-level", env("VIGIL_LOG_LEVEL", "info"), "debug, info, warn or error (env VIGIL_LOG_LEVEL)")
+}
+
+// BindServe adds the flags of vigil serve.
+func (c *Config) BindServe(fs *pflag.FlagSet) {
+	c.BindStorage(fs)
+	fs.StringVar(&c.Addr, "addr", env("VIGIL_ADDR", "127.0.0.1:8080"), "address to listen on (env VIGIL_ADDR)")
+	pub, _ := strconv.ParseBool(env("VIGIL_PUBLIC_REPORTS", "true"))
+	fs.BoolVar(&c.PublicReports, "public-reports", pub, "accept reports without signing in at POST /api/v1/reports (env VIGIL_PUBLIC_REPORTS)")
+}
+
+// Validate checks the combination of settings.
+func (c *Config) Validate() error {
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("--database must be a postgres:// URL; leave it empty for the embedded database")
+	}
+	if c.DatabaseURL == "" && strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("--data must name a directory")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level must be debug, info, warn or error")
+	}
+	return nil
+}

@@ -1,0 +1,374 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/domain"
+)
+
+const incidentColumns = `i.id, i.org_id, i.ref, i.title, i.nature, i.systems, i.people, i.discovery,
+	i.reporter_name, i.reporter_contact, i.reporter_relationship, COALESCE(i.reporter_user_id, 0), i.channel,
+	i.occurred_at, i.occurred_precision, i.discovered_at, i.reported_at, i.aware_at, i.contained_at, i.resolved_at, i.closed_at,
+	i.class, i.near_miss, i.personal_data, i.status, COALESCE(i.owner_id, 0), COALESCE(u.email, ''), i.restricted, i.exercise,
+	i.tags, COALESCE(m.ref, ''), i.version, i.created_at, i.updated_at`
+
+const incidentFrom = ` FROM incidents i LEFT JOIN users u ON u.id = i.owner_id LEFT JOIN incidents m ON m.id = i.merged_into_id`
+
+type scanner interface{ Scan(...any) error }
+
+func scanIncident(sc scanner) (*domain.Incident, error) {
+	var inc domain.Incident
+	var occurred, discovered, aware, contained, resolved, closed sql.NullInt64
+	var reported, created, updated int64
+	var tags string
+	err := sc.Scan(&inc.ID, &inc.OrgID, &inc.Ref, &inc.Title, &inc.Nature, &inc.Systems, &inc.People, &inc.Discovery,
+		&inc.Reporter.Name, &inc.Reporter.Contact, &inc.Reporter.Relationship, &inc.ReporterUserID, &inc.Channel,
+		&occurred, &inc.OccurredPrecision, &discovered, &reported, &aware, &contained, &resolved, &closed,
+		&inc.Class, &inc.NearMiss, &inc.PersonalData, &inc.Status, &inc.OwnerID, &inc.Owner, &inc.Restricted, &inc.Exercise,
+		&tags, &inc.MergedInto, &inc.Version, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	inc.OccurredAt, inc.DiscoveredAt, inc.AwareAt = fromNullMicros(occurred), fromNullMicros(discovered), fromNullMicros(aware)
+	inc.ContainedAt, inc.ResolvedAt, inc.ClosedAt = fromNullMicros(contained), fromNullMicros(resolved), fromNullMicros(closed)
+	inc.ReportedAt, inc.CreatedAt, inc.UpdatedAt = fromMicros(reported), fromMicros(created), fromMicros(updated)
+	if err := json.Unmarshal([]byte(tags), &inc.Tags); err != nil {
+		return nil, fmt.Errorf("decoding tags of %s: %w", inc.Ref, err)
+	}
+	return &inc, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func tagsJSON(tags []string) string {
+	if len(tags) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(tags) // []string always marshals
+	return string(b)
+}
+
+// NextRef allocates the next reference of an organisation's year, e.g. INC-2026-00042.
+// The counter row is locked by the upsert until commit, so references are never reused.
+func (tx *Tx) NextRef(orgID int64, year int) (string, error) {
+	var n int64
+	err := tx.queryRow(`INSERT INTO ref_counters(org_id, year, last) VALUES ($1, $2, 1)
+		ON CONFLICT (org_id, year) DO UPDATE SET last = ref_counters.last + 1 RETURNING last`, orgID, year).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("allocating reference: %w", err)
+	}
+	return fmt.Sprintf("INC-%d-%05d", year, n), nil
+}
+
+// InsertIncident stores a new incident and sets its ID. statusTokenHash may be empty.
+func (tx *Tx) InsertIncident(inc *domain.Incident, statusTokenHash string) error {
+	var tok any
+	if statusTokenHash != "" {
+		tok = statusTokenHash
+	}
+	err := tx.queryRow(`INSERT INTO incidents(org_id, ref, title, nature, systems, people, discovery,
+		reporter_name, reporter_contact, reporter_relationship, reporter_user_id, channel,
+		occurred_at, occurred_precision, discovered_at, reported_at, aware_at, contained_at, resolved_at, closed_at,
+		class, class_rank, near_miss, personal_data, status, owner_id, restricted, exercise, tags, status_token_hash,
+		version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) RETURNING id`,
+		inc.OrgID, inc.Ref, inc.Title, inc.Nature, inc.Systems, inc.People, inc.Discovery,
+		inc.Reporter.Name, inc.Reporter.Contact, inc.Reporter.Relationship, nullID(inc.ReporterUserID), inc.Channel,
+		microsPtr(inc.OccurredAt), inc.OccurredPrecision, microsPtr(inc.DiscoveredAt), micros(inc.ReportedAt), microsPtr(inc.AwareAt),
+		microsPtr(inc.ContainedAt), microsPtr(inc.ResolvedAt), microsPtr(inc.ClosedAt),
+		inc.Class, inc.Class.Rank(), inc.NearMiss, inc.PersonalData, inc.Status, nullID(inc.OwnerID), inc.Restricted, inc.Exercise,
+		tagsJSON(inc.Tags), tok, inc.Version, micros(inc.CreatedAt), micros(inc.UpdatedAt)).Scan(&inc.ID)
+	if err != nil {
+		return fmt.Errorf("inserting incident: %w", err)
+	}
+	return nil
+}
+
+// UpdateIncident writes inc if the stored version is still prevVersion; otherwise ErrVersion.
+func (tx *Tx) UpdateIncident(inc *domain.Incident, prevVersion int) error {
+	res, err := tx.exec(`UPDATE incidents SET title = $1, nature = $2, systems = $3, people = $4, discovery = $5,
+		reporter_name = $6, reporter_contact = $7, reporter_relationship = $8, channel = $9,
+		occurred_at = $10, occurred_precision = $11, discovered_at = $12, reported_at = $13, aware_at = $14,
+		contained_at = $15, resolved_at = $16, closed_at = $17, class = $18, class_rank = $19, near_miss = $20,
+		personal_data = $21, status = $22, owner_id = $23, restricted = $24, exercise = $25, tags = $26,
+		version = $27, updated_at = $28
+		WHERE id = $29 AND version = $30`,
+		inc.Title, inc.Nature, inc.Systems, inc.People, inc.Discovery,
+		inc.Reporter.Name, inc.Reporter.Contact, inc.Reporter.Relationship, inc.Channel,
+		microsPtr(inc.OccurredAt), inc.OccurredPrecision, microsPtr(inc.DiscoveredAt), micros(inc.ReportedAt), microsPtr(inc.AwareAt),
+		microsPtr(inc.ContainedAt), microsPtr(inc.ResolvedAt), microsPtr(inc.ClosedAt), inc.Class, inc.Class.Rank(), inc.NearMiss,
+		inc.PersonalData, inc.Status, nullID(inc.OwnerID), inc.Restricted, inc.Exercise, tagsJSON(inc.Tags),
+		inc.Version, micros(inc.UpdatedAt), inc.ID, prevVersion)
+	if err != nil {
+		return fmt.Errorf("updating incident %s: %w", inc.Ref, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("updating incident %s: %w", inc.Ref, err)
+	}
+	if n == 0 {
+		return ErrVersion
+	}
+	return nil
+}
+
+// IncidentByRef reads one incident with its links, inside the write transaction so a
+// read-modify-write sees the latest committed state.
+func (tx *Tx) IncidentByRef(orgID int64, ref string) (*domain.Incident, error) {
+	inc, err := scanIncident(tx.queryRow("SELECT "+incidentColumns+incidentFrom+" WHERE i.org_id = $1 AND i.ref = $2", orgID, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading incident %s: %w", ref, err)
+	}
+	return inc, nil
+}
+
+// IncidentByRef reads one incident and its links.
+func (s *Store) IncidentByRef(ctx context.Context, orgID int64, ref string) (*domain.Incident, error) {
+	inc, err := scanIncident(s.r.QueryRowContext(ctx, "SELECT "+incidentColumns+incidentFrom+" WHERE i.org_id = $1 AND i.ref = $2", orgID, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading incident %s: %w", ref, err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT r.ref, l.kind FROM incident_links l JOIN incidents r ON r.id = l.related_id
+		WHERE l.incident_id = $1 ORDER BY r.id`, inc.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading links of %s: %w", ref, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l domain.Link
+		if err := rows.Scan(&l.Ref, &l.Kind); err != nil {
+			return nil, fmt.Errorf("reading links of %s: %w", ref, err)
+		}
+		inc.Links = append(inc.Links, l)
+	}
+	return inc, rows.Err()
+}
+
+// IncidentByStatusToken finds the incident a reporter's secret status link points to.
+func (s *Store) IncidentByStatusToken(ctx context.Context, tokenHash string) (*domain.Incident, error) {
+	inc, err := scanIncident(s.r.QueryRowContext(ctx, "SELECT "+incidentColumns+incidentFrom+" WHERE i.status_token_hash = $1", tokenHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading incident by status token: %w", err)
+	}
+	return inc, nil
+}
+
+// IsNamed reports whether a user is on an incident's need-to-know list.
+func (s *Store) IsNamed(ctx context.Context, incidentID, userID int64) (bool, error) {
+	var one int
+	err := s.r.QueryRowContext(ctx, "SELECT 1 FROM incident_access WHERE incident_id = $1 AND user_id = $2", incidentID, userID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading need-to-know list: %w", err)
+	}
+	return true, nil
+}
+
+// GrantAccess puts a user on an incident's need-to-know list.
+func (tx *Tx) GrantAccess(incidentID, userID int64) error {
+	if _, err := tx.exec("INSERT INTO incident_access(incident_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", incidentID, userID); err != nil {
+		return fmt.Errorf("granting access: %w", err)
+	}
+	return nil
+}
+
+// Sort orders of incident lists.
+const (
+	SortNewest   = "-reported_at"
+	SortOldest   = "reported_at"
+	SortPriority = "priority" // seed 001 §4.2 class priority, then oldest first
+)
+
+// Sorts lists the accepted sort orders.
+var Sorts = []string{SortNewest, SortOldest, SortPriority}
+
+// Filter selects incidents for a list. Zero values mean "any".
+type Filter struct {
+	OrgID          int64
+	Statuses       []string
+	Classes        []string
+	PersonalData   string
+	OwnerID        int64 // -1 means unassigned
+	ReportedAfter  *time.Time
+	ReportedBefore *time.Time
+	Exercise       *bool
+	NearMiss       *bool
+	Q              string
+	Sort           string
+	Limit          int
+	After          *Cursor
+	// Visibility limits: OnlyReporter restricts to one reporter's own incidents; when
+	// HideRestrictedFor is set, restricted incidents are hidden unless that user owns
+	// them or is on their need-to-know list.
+	OnlyReporter      int64
+	HideRestrictedFor int64
+	HideRestricted    bool
+}
+
+// Cursor is the position after the last row of a page (keyset pagination: stable under
+// inserts and as fast on page 1,000 as on page 1).
+type Cursor struct {
+	Rank int   `json:"k,omitempty"`
+	At   int64 `json:"t"`
+	ID   int64 `json:"i"`
+}
+
+// ListIncidents returns up to f.Limit incidents and the cursor of the next page, if any.
+func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident, *Cursor, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where = append(where, "i.org_id = "+arg(f.OrgID))
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		ph := make([]string, len(vals))
+		for k, v := range vals {
+			ph[k] = arg(v)
+		}
+		where = append(where, col+" IN ("+strings.Join(ph, ", ")+")")
+	}
+	in("i.status", f.Statuses)
+	in("i.class", f.Classes)
+	if f.PersonalData != "" {
+		where = append(where, "i.personal_data = "+arg(f.PersonalData))
+	}
+	switch {
+	case f.OwnerID > 0:
+		where = append(where, "i.owner_id = "+arg(f.OwnerID))
+	case f.OwnerID < 0:
+		where = append(where, "i.owner_id IS NULL")
+	}
+	if f.ReportedAfter != nil {
+		where = append(where, "i.reported_at >= "+arg(micros(*f.ReportedAfter)))
+	}
+	if f.ReportedBefore != nil {
+		where = append(where, "i.reported_at < "+arg(micros(*f.ReportedBefore)))
+	}
+	if f.Exercise != nil {
+		where = append(where, "i.exercise = "+arg(*f.Exercise))
+	}
+	if f.NearMiss != nil {
+		where = append(where, "i.near_miss = "+arg(*f.NearMiss))
+	}
+	if f.OnlyReporter != 0 {
+		where = append(where, "i.reporter_user_id = "+arg(f.OnlyReporter))
+	}
+	if f.HideRestricted {
+		u := arg(f.HideRestrictedFor)
+		where = append(where, "(i.restricted = "+arg(false)+" OR i.owner_id = "+u+
+			" OR EXISTS (SELECT 1 FROM incident_access a WHERE a.incident_id = i.id AND a.user_id = "+u+"))")
+	}
+
+	var order string
+	q := strings.TrimSpace(f.Q)
+	if q != "" {
+		// Search results come newest-recorded first: both full-text indexes can walk
+		// matches in id order and stop at the page size, where any other order would have
+		// to collect and sort every match.
+		match, ok := s.searchClause(q, arg)
+		if !ok {
+			return nil, nil, nil
+		}
+		where = append(where, match)
+		if f.After != nil {
+			where = append(where, "i.id < "+arg(f.After.ID))
+		}
+		order = "i.id DESC"
+	} else {
+		switch f.Sort {
+		case SortOldest:
+			if f.After != nil {
+				where = append(where, "(i.reported_at, i.id) > ("+arg(f.After.At)+", "+arg(f.After.ID)+")")
+			}
+			order = "i.reported_at, i.id"
+		case SortPriority:
+			if f.After != nil {
+				where = append(where, "(i.class_rank, i.reported_at, i.id) > ("+arg(f.After.Rank)+", "+arg(f.After.At)+", "+arg(f.After.ID)+")")
+			}
+			order = "i.class_rank, i.reported_at, i.id"
+		default:
+			if f.After != nil {
+				where = append(where, "(i.reported_at, i.id) < ("+arg(f.After.At)+", "+arg(f.After.ID)+")")
+			}
+			order = "i.reported_at DESC, i.id DESC"
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	query := "SELECT " + incidentColumns + incidentFrom + " WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + order + " LIMIT " + arg(limit+1)
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Incident
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, nil, fmt.Errorf("listing incidents: %w", err)
+		}
+		out = append(out, inc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("listing incidents: %w", err)
+	}
+	var next *Cursor
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = &Cursor{Rank: last.Class.Rank(), At: micros(last.ReportedAt), ID: last.ID}
+	}
+	return out, next, nil
+}
+
+// searchClause builds the full-text condition; ok is false when the query has no words.
+func (s *Store) searchClause(q string, arg func(any) string) (string, bool) {
+	words := strings.FieldsFunc(q, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127)
+	})
+	if len(words) == 0 {
+		return "", false
+	}
+	if s.dialect == Postgres {
+		return "i.search @@ plainto_tsquery('english', " + arg(strings.Join(words, " ")) + ")", true
+	}
+	// Each word is quoted so FTS5 operators in user input are taken literally; the words
+	// are ANDed, and the last one matches as a prefix for search-as-you-type.
+	quoted := make([]string, len(words))
+	for k, w := range words {
+		quoted[k] = `"` + strings.ReplaceAll(w, `"`, "") + `"`
+	}
+	quoted[len(quoted)-1] += "*"
+	return "i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH " + arg(strings.Join(quoted, " ")) + ")", true
+}
