@@ -227,7 +227,7 @@ func (d *dimension) lowerLikelihood(reason string) {
 
 func (a *assessor) evaluate() evaluation {
 	e := evaluation{enisa: a.enisa()}
-	data := a.dataSeverity(e.enisa)
+	data := dataSeverity(e.enisa)
 	live := false
 	for _, d := range [...]dimension{a.confidentiality(data), a.integrity(data), a.availability()} {
 		if d.name == "" {
@@ -267,7 +267,7 @@ func (a *assessor) evaluate() evaluation {
 
 // dataSeverity is the severity of harm the data itself can cause, from the ENISA initial score
 // DPC × EI banded like SE (ENISA 2013): below 2 limited, below 3 significant, else maximum.
-func (a *assessor) dataSeverity(e ENISA) level {
+func dataSeverity(e ENISA) level {
 	switch x := e.DPC * e.EI; {
 	case x < 2:
 		return limited
@@ -408,8 +408,9 @@ func (a *assessor) confidentiality(data level) dimension {
 	c := a.f.Confidentiality
 	d := a.dimension("Confidentiality")
 	d.setSeverity(data, "what the data reveals")
-	if c.Exfiltration == ExfiltrationRuledOut {
-		// Nobody got the data, so who might have had it does not matter.
+	if c.Exfiltration == ExfiltrationRuledOut && !isTrue(a.f.MisuseObserved) {
+		// Nobody got the data, so who might have had it does not matter. (Observed misuse
+		// proves the finding wrong, and is handled below.)
 		d.setLikelihood(negligible, "exfiltration ruled out")
 		return d
 	}
@@ -424,6 +425,8 @@ func (a *assessor) confidentiality(data level) dimension {
 	}
 
 	switch c.Exfiltration {
+	case ExfiltrationRuledOut:
+		d.setLikelihood(negligible, "exfiltration ruled out")
 	case ExfiltrationUnlikely:
 		d.setLikelihood(limited, "exfiltration unlikely")
 	case ExfiltrationCannotBeExcluded:

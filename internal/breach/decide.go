@@ -2,37 +2,38 @@ package breach
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
 
 // regime holds the articles a jurisdiction's rules are found in, for the reasons.
 type regime struct {
-	law           string // the statute, as cited
-	notify        string // notifying the authority
-	subjects      string // telling the people affected
-	exemptA       string // unintelligible data
-	exemptB       string // subsequent measures
-	exemptC       string // disproportionate effort
-	processor     string // a processor's duty to its controller
-	documentation string
+	law       string // the statute, as cited
+	notify    string // notifying the authority
+	subjects  string // telling the people affected
+	exemptA   string // unintelligible data
+	exemptB   string // subsequent measures
+	exemptC   string // disproportionate effort
+	processor string // a processor's duty to its controller
 }
 
 var regimes = map[Jurisdiction]regime{
 	JurisdictionUK: {law: "UK GDPR", notify: "Art. 33(1)", subjects: "Art. 34(1)", exemptA: "Art. 34(3)(a)",
-		exemptB: "Art. 34(3)(b)", exemptC: "Art. 34(3)(c)", processor: "Art. 33(2)", documentation: "Art. 33(5)"},
+		exemptB: "Art. 34(3)(b)", exemptC: "Art. 34(3)(c)", processor: "Art. 33(2)"},
 	JurisdictionEU: {law: "GDPR", notify: "Art. 33(1)", subjects: "Art. 34(1)", exemptA: "Art. 34(3)(a)",
-		exemptB: "Art. 34(3)(b)", exemptC: "Art. 34(3)(c)", processor: "Art. 33(2)", documentation: "Art. 33(5)"},
+		exemptB: "Art. 34(3)(b)", exemptC: "Art. 34(3)(c)", processor: "Art. 33(2)"},
 	// Seed 002 (JOIC guidance) gives the DPJL 2018 articles in its footnotes.
-	JurisdictionJE: {law: "DPJL 2018", notify: "Art. 20(1)", subjects: "Art. 20 (JOIC guidance, seed 002)", exemptA: "Art. 20(7)(a)",
-		exemptB: "Art. 20(7)(b)", exemptC: "Art. 20(7)(c)", processor: "Art. 22(1)(g)", documentation: "Art. 20(5)"},
+	JurisdictionJE: {law: "DPJL 2018", notify: "Art. 20(1)", subjects: "Art. 20, per seed 002", exemptA: "Art. 20(7)(a)",
+		exemptB: "Art. 20(7)(b)", exemptC: "Art. 20(7)(c)", processor: "Art. 22(1)(g)"},
 }
 
 func (r regime) cite(article string) string { return r.law + " " + article }
 
 // Assess decides what a personal-data breach requires. It is pure and deterministic: the same
 // facts always give the same decision, and nothing is read from the clock or the environment.
-// docs/BREACH_RULES.md lists its rules in the order they apply.
+// It expects facts that DecodeFacts accepted. docs/BREACH_RULES.md lists its rules in the
+// order they apply.
 func Assess(f Facts) Decision {
 	d := Decision{DocumentInternally: true, Obligations: []Obligation{}, Unknowns: []string{}}
 
@@ -67,13 +68,17 @@ func Assess(f Facts) Decision {
 	d.ENISA = final.enisa
 	res.note(fmt.Sprintf("Overall, the breach is %s.", final.risk.phrase()))
 	subjects := decideSubjects(&f, raw.risk, protected.risk, final.risk)
-	res.note(subjects.why + ".")
 
 	role := f.Role
 	if role == "" {
 		// A controller's duties are the wider ones.
 		res.unknown("role")
 		role = RoleController
+	}
+	if role == RoleProcessor {
+		res.note("As processor, the duty is to tell the controller without undue delay; notifying authorities and people is the controller's decision. For the controller: " + subjects.why + ".")
+	} else {
+		res.note(subjects.why + ".")
 	}
 	for _, j := range f.Jurisdictions {
 		rg := regimes[j]
@@ -112,11 +117,8 @@ func Assess(f Facts) Decision {
 		res.unknown("aware_at")
 		res.note("When the controller became aware is not known, so the 72-hour deadline cannot be given: it runs from the moment the controller became reasonably certain that personal data was compromised.")
 	}
-	if role == RoleProcessor {
-		res.note("As processor, the duty is to tell the controller without undue delay; notifying authorities and people is the controller's decision.")
-	}
 	if len(res.unknowns) > 0 {
-		res.note("Not known, so the worse was assumed: " + strings.Join(res.unknowns, ", ") + ". Establishing these facts may change the decision.")
+		res.note("Not known: " + strings.Join(res.unknowns, ", ") + ". Each rule that needed one of these facts assumed the worse; establishing them may change the decision.")
 	}
 	if len(f.Mitigations) > 0 {
 		res.note("Mitigations recorded: " + strings.Join(f.Mitigations, "; ") + ".")
@@ -140,8 +142,15 @@ func authorities(j Jurisdiction, f *Facts) []authority {
 		return []authority{{name: authorityICO}}
 	case JurisdictionJE:
 		return []authority{{name: authorityJOIC}}
+	case JurisdictionEU:
+		return euAuthorities(f)
 	}
-	// EU. With a main establishment in the EEA, the one-stop-shop: the lead authority of that
+	return nil // not a jurisdiction DecodeFacts accepts
+}
+
+// euAuthorities applies the GDPR's rules on which EEA authority is competent.
+func euAuthorities(f *Facts) []authority {
+	// With a main establishment in the EEA, the one-stop-shop: the lead authority of that
 	// establishment (GDPR Art. 56(1); EDPB Guidelines 9/2022 §II.C.1).
 	if c := f.EUMainEstablishment; c != "" {
 		return []authority{{name: eeaAuthority(c), why: fmt.Sprintf(
@@ -172,14 +181,16 @@ func orAuthority(name string) string {
 // notifyAuthority decides whether a controller must notify the authority, with the reasons.
 func notifyAuthority(j Jurisdiction, rg regime, auth authority, f *Facts, r risk, doubts int) (bool, []string) {
 	name := orAuthority(auth.name)
-	var reasons []string
-	if auth.why != "" {
-		reasons = append(reasons, auth.why)
+	due := func(why string) (bool, []string) {
+		if auth.why == "" {
+			return true, []string{why}
+		}
+		return true, []string{auth.why, why}
 	}
 	// Notify unless the breach is unlikely to result in a risk (GDPR and UK GDPR Art. 33(1);
 	// DPJL 2018 Art. 20(1), seed 002).
 	if r >= riskRisk {
-		return true, append(reasons, fmt.Sprintf("The breach is %s: notify %s without undue delay and within 72 hours of becoming aware (%s).",
+		return due(fmt.Sprintf("The breach is %s: notify %s without undue delay and within 72 hours of becoming aware (%s).",
 			r.phrase(), name, rg.cite(rg.notify)))
 	}
 	if j == JurisdictionJE {
@@ -187,22 +198,22 @@ func notifyAuthority(j Jurisdiction, rg regime, auth authority, f *Facts, r risk
 		// (seed 002, "What is a Data Breach?"); strongly hashed passwords are protected for the
 		// same reason, so they are treated alike.
 		if technicallyProtected(f) {
-			return true, append(reasons, fmt.Sprintf("The JOIC expects notification even when the data was encrypted to an appropriate standard and the key is safe (seed 002): notify %s within 72 hours of becoming aware (%s).",
+			return due(fmt.Sprintf("The JOIC expects notification even when the data was encrypted to an appropriate standard and the key is safe (seed 002): notify %s within 72 hours of becoming aware (%s).",
 				name, rg.cite(rg.notify)))
 		}
 		// "If there is any doubt, REPORT IT" (seed 002, "Reporting Obligations to the JOIC").
 		if doubts > 0 {
-			return true, append(reasons, fmt.Sprintf("Some facts are not known, and the JOIC says that if there is any doubt, report it (seed 002): notify %s within 72 hours of becoming aware (%s).",
+			return due(fmt.Sprintf("Some facts are not known, and the JOIC says that if there is any doubt, report it (seed 002): notify %s within 72 hours of becoming aware (%s).",
 				name, rg.cite(rg.notify)))
 		}
 	}
-	return false, append(reasons, fmt.Sprintf("The breach is %s: %s need not be notified (%s).", r.phrase(), name, rg.cite(rg.notify)))
+	return false, []string{fmt.Sprintf("The breach is %s: %s need not be notified (%s).", r.phrase(), name, rg.cite(rg.notify))}
 }
 
 func technicallyProtected(f *Facts) bool {
 	p := f.Protection
 	return p.Encryption == EncryptionStateOfTheArt ||
-		(p.PasswordHashing == HashingStateOfTheArtSalted && len(f.Data.Categories) > 0 && onlyCredentials(f.Data.Categories))
+		(p.PasswordHashing == HashingStateOfTheArtSalted && onlyCredentials(f.Data.Categories))
 }
 
 // subjectsDecision is whether the people affected must be told, the same in every jurisdiction
@@ -255,13 +266,5 @@ func decideSubjects(f *Facts, raw, protected, final risk) subjectsDecision {
 // people's contact details, the EDPB's example of disproportionate effort (Guidelines 9/2022
 // §III.D).
 func contactDetailsLost(f *Facts) bool {
-	if !isTrue(f.Availability.Permanent) {
-		return false
-	}
-	for _, c := range f.Data.Categories {
-		if c == CategoryContact {
-			return true
-		}
-	}
-	return false
+	return isTrue(f.Availability.Permanent) && slices.Contains(f.Data.Categories, CategoryContact)
 }

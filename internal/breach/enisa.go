@@ -140,7 +140,7 @@ func (a *assessor) dpc() (float64, string) {
 		score++
 		explain(", +1 for vulnerable people")
 	}
-	return float64(min(score, 4)), why.String()
+	return float64(max(1, min(score, 4))), why.String()
 }
 
 // ease is the ease of identification: maximum (1) unless the data was pseudonymised, then
