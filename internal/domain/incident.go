@@ -55,7 +55,7 @@ type Incident struct {
 	Exercise     bool        `json:"exercise"`
 	Tags         []string    `json:"tags"`
 	MergedInto   string      `json:"merged_into,omitempty"`
-	Links        []Link      `json:"links"`
+	Links        []Link      `json:"links,omitempty"` // read with the incident, not in lists
 
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`

@@ -22,9 +22,11 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(abs); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file name", abs)
 	}
-	if _, err := s.r.ExecContext(ctx, "VACUUM INTO $1", abs); err != nil {
+	if _, err := s.w.ExecContext(ctx, "VACUUM INTO $1", abs); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	// (On the writer pool: the readers are query_only, which refuses VACUUM. It reads one
+	// snapshot and does not block the write loop under WAL.)
 	// VACUUM INTO does not fsync the new file; make the copy durable before reporting success.
 	f, err := os.Open(abs)
 	if err != nil {

@@ -152,6 +152,7 @@ func (s *Store) IncidentByRef(ctx context.Context, orgID int64, ref string) (*do
 		return nil, fmt.Errorf("reading links of %s: %w", ref, err)
 	}
 	defer rows.Close()
+	inc.Links = []domain.Link{}
 	for rows.Next() {
 		var l domain.Link
 		if err := rows.Scan(&l.Ref, &l.Kind); err != nil {
