@@ -41,7 +41,7 @@ type Change struct {
 
 // Apply changes inc in place and returns what changed. Status moves are checked against the
 // state machine, and the instants that a status implies (contained, resolved, closed) are
-// filled in when they are still empty.
+// filled in when they are still empty. On error inc may be partly changed: callers discard it.
 func Apply(inc *Incident, p Patch, now time.Time) ([]Change, error) {
 	before := *inc
 	before.Tags = slices.Clone(inc.Tags)
