@@ -25,6 +25,7 @@ func Run(args []string) int {
 		newAuditCmd(),
 		newBackupCmd(),
 		newDeadlineCmd(),
+		newAssessCmd(),
 	)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
