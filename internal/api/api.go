@@ -61,6 +61,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("PATCH /api/v1/incidents/{ref}", a.authed(a.updateIncident))
 	mux.Handle("GET /api/v1/incidents/{ref}/events", a.authed(a.incidentEvents))
 	mux.Handle("PUT /api/v1/incidents/{ref}/access/{email}", a.authed(a.nameUser))
+	mux.Handle("POST /api/v1/incidents/{ref}/links", a.authed(a.linkIncident))
+	mux.Handle("POST /api/v1/incidents/{ref}/merge", a.authed(a.mergeIncident))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "Not found", "No such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})

@@ -48,17 +48,27 @@ func (a *API) getIncident(w http.ResponseWriter, r *http.Request, p auth.Princip
 	writeJSON(w, http.StatusOK, inc)
 }
 
-func (a *API) updateIncident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+// ifMatch reads the version the client last saw; changes without one are refused (428) so
+// that nobody overwrites a change they never saw.
+func ifMatch(w http.ResponseWriter, r *http.Request) (int, bool) {
 	im := strings.TrimSpace(r.Header.Get("If-Match"))
 	if im == "" {
 		writeProblem(w, http.StatusPreconditionRequired, "Version required",
 			`Send If-Match with the incident's version (its ETag, e.g. If-Match: "3") so changes by others are not overwritten.`, nil)
-		return
+		return 0, false
 	}
 	version, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(im, "W/"), `"`))
 	if err != nil {
 		writeProblem(w, http.StatusBadRequest, "The request could not be read", "If-Match must be the incident's version, e.g. \"3\".",
 			[]domain.FieldError{{Field: "If-Match", Message: "must be a version number"}})
+		return 0, false
+	}
+	return version, true
+}
+
+func (a *API) updateIncident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	version, ok := ifMatch(w, r)
+	if !ok {
 		return
 	}
 	body, ok := readBody(w, r)

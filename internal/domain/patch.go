@@ -140,7 +140,8 @@ func Diff(a, b *Incident) []Change {
 	t := va.Type()
 	for i := 0; i < t.NumField(); i++ {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name == "-" || name == "version" || name == "updated_at" || name == "created_at" {
+		// Bookkeeping fields and links (changed by their own actions) are not field changes.
+		if name == "-" || name == "version" || name == "updated_at" || name == "created_at" || name == "links" {
 			continue
 		}
 		x, y := va.Field(i).Interface(), vb.Field(i).Interface()
@@ -149,4 +150,22 @@ func Diff(a, b *Incident) []Change {
 		}
 	}
 	return out
+}
+
+// MergeInto marks inc as merged into target (a duplicate report of the same incident).
+func MergeInto(inc, target *Incident) ([]Change, error) {
+	bad := func(field, msg string) error {
+		return &ValidationError{Fields: []FieldError{{Field: field, Message: msg}}}
+	}
+	switch {
+	case inc.ID == target.ID:
+		return nil, bad("into", "an incident cannot be merged into itself")
+	case target.Status == StatusMerged:
+		return nil, bad("into", fmt.Sprintf("%s is itself merged into %s; merge into that one", target.Ref, target.MergedInto))
+	case !CanTransition(inc.Status, StatusMerged):
+		return nil, bad("status", fmt.Sprintf("a %s incident cannot be merged; reopen it first", inc.Status))
+	}
+	before := *inc
+	inc.Status, inc.MergedInto = StatusMerged, target.Ref
+	return Diff(&before, inc), nil
 }

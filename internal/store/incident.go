@@ -373,3 +373,21 @@ func (s *Store) searchClause(q string, arg func(any) string) (string, bool) {
 	quoted[len(quoted)-1] += "*"
 	return "i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH " + arg(strings.Join(quoted, " ")) + ")", true
 }
+
+// Link relates two incidents both ways; linking again changes nothing.
+func (tx *Tx) Link(a, b int64, kindAB, kindBA string) error {
+	for _, l := range [][3]any{{a, b, kindAB}, {b, a, kindBA}} {
+		if _, err := tx.exec("INSERT INTO incident_links(incident_id, related_id, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", l[0], l[1], l[2]); err != nil {
+			return fmt.Errorf("linking incidents: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetMergedInto records which incident this one was merged into.
+func (tx *Tx) SetMergedInto(id, into int64) error {
+	if _, err := tx.exec("UPDATE incidents SET merged_into_id = $1 WHERE id = $2", into, id); err != nil {
+		return fmt.Errorf("recording merge: %w", err)
+	}
+	return nil
+}
