@@ -68,7 +68,7 @@ func Can(p Principal, a Action, sub *Subject) bool {
 	case UpdateIncident:
 		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover))
 	case ManageUsers:
-		return p.Has(RoleAdmin)
+		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case VerifyAudit:
 		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)
 	}

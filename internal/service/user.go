@@ -21,7 +21,7 @@ type NewUser struct {
 
 // AddUser creates an account. An empty password is refused: callers generate one.
 func (s *Service) AddUser(ctx context.Context, p auth.Principal, nu NewUser) (*store.User, error) {
-	if !auth.Can(p, auth.ManageUsers, nil) && p.Kind != auth.KindSystem {
+	if !auth.Can(p, auth.ManageUsers, nil) {
 		return nil, domain.ErrForbidden
 	}
 	v := &domain.ValidationError{}
@@ -85,7 +85,7 @@ func (s *Service) CreateToken(ctx context.Context, p auth.Principal, email, name
 	if err != nil {
 		return "", mapErr(err)
 	}
-	if p.UserID != u.ID && !auth.Can(p, auth.ManageUsers, nil) && p.Kind != auth.KindSystem {
+	if p.UserID != u.ID && !auth.Can(p, auth.ManageUsers, nil) {
 		return "", domain.ErrForbidden
 	}
 	if strings.TrimSpace(name) == "" {
@@ -111,7 +111,7 @@ func (s *Service) RevokeToken(ctx context.Context, p auth.Principal, email, name
 	if err != nil {
 		return mapErr(err)
 	}
-	if p.UserID != u.ID && !auth.Can(p, auth.ManageUsers, nil) && p.Kind != auth.KindSystem {
+	if p.UserID != u.ID && !auth.Can(p, auth.ManageUsers, nil) {
 		return domain.ErrForbidden
 	}
 	return mapErr(s.store.Write(ctx, func(tx *store.Tx) error {
