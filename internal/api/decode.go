@@ -164,7 +164,7 @@ func decodeObject(body []byte, field string) (map[string]json.RawMessage, error)
 	if members == nil {
 		return nil, bad("must be a JSON object")
 	}
-	if dec.More() {
+	if len(bytes.Trim(body[dec.InputOffset():], " \t\r\n")) != 0 {
 		return nil, bad("has data after the JSON object")
 	}
 	return members, nil
