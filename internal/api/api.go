@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/ratelimit"
 	"github.com/vigil-ir/vigil/internal/service"
 )
 
@@ -23,7 +24,7 @@ type API struct {
 	svc           *service.Service
 	log           *slog.Logger
 	publicReports bool
-	reports       *limiter
+	reports       *ratelimit.Limiter
 }
 
 // Options configures the API.
@@ -47,7 +48,7 @@ func New(svc *service.Service, o Options) *API {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &API{svc: svc, log: o.Logger, publicReports: o.PublicReports, reports: newLimiter(o.ReportsPerMinute, o.ReportsPerMinute, o.Now)}
+	return &API{svc: svc, log: o.Logger, publicReports: o.PublicReports, reports: ratelimit.New(o.ReportsPerMinute, o.ReportsPerMinute, o.Now)}
 }
 
 // Register adds the API's routes to mux.

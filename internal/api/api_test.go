@@ -83,7 +83,7 @@ type env struct {
 type envOptions struct {
 	publicReports bool
 	// handler replaces server.Handler, e.g. to give the API an injected clock.
-	handler func(svc *service.Service) http.Handler
+	handler func(e *env) http.Handler
 }
 
 // eachEngine runs fn on a fresh env of every engine; PostgreSQL shows as skipped without
@@ -131,13 +131,27 @@ func newEnv(t *testing.T, st *store.Store, o envOptions) *env {
 		t.Fatal(err)
 	}
 	if o.handler != nil {
-		e.handler = o.handler(svc)
+		e.handler = o.handler(e)
 	} else {
-		e.handler = server.Handler(svc, nil, o.publicReports)
+		e.handler = handlerOf(t, server.Handler(svc, nil, o.publicReports))
 	}
 	e.srv = httptest.NewServer(e.handler)
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// handlerOf takes server.Handler's results, whether it returns the handler alone or with an
+// error (its signature is changing as the web pages arrive).
+func handlerOf(t testing.TB, results ...any) http.Handler {
+	t.Helper()
+	if len(results) > 1 && results[len(results)-1] != nil {
+		t.Fatalf("server.Handler: %v", results[len(results)-1])
+	}
+	h, ok := results[0].(http.Handler)
+	if !ok {
+		t.Fatalf("server.Handler returned %T", results[0])
+	}
+	return h
 }
 
 // req is one HTTP request of a test.

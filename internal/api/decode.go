@@ -22,23 +22,33 @@ type fieldDecoder func(raw json.RawMessage, p *domain.Patch) string
 // incidentFields are the writable fields of an incident, by JSON name. Anything else is an
 // error naming the field: clients learn of typos instead of losing data silently.
 var incidentFields = map[string]fieldDecoder{
-	"title":              str(func(p *domain.Patch) *domain.Opt[string] { return &p.Title }),
-	"nature":             str(func(p *domain.Patch) *domain.Opt[string] { return &p.Nature }),
-	"systems":            str(func(p *domain.Patch) *domain.Opt[string] { return &p.Systems }),
-	"people":             str(func(p *domain.Patch) *domain.Opt[string] { return &p.People }),
-	"discovery":          str(func(p *domain.Patch) *domain.Opt[string] { return &p.Discovery }),
-	"owner":              str(func(p *domain.Patch) *domain.Opt[string] { return &p.Owner }),
-	"channel":            enum(func(p *domain.Patch, v string) { p.Channel = domain.Opt[domain.Channel]{Set: true, Value: domain.Channel(v)} }),
-	"occurred_precision": enum(func(p *domain.Patch, v string) { p.OccurredPrecision = domain.Opt[domain.Precision]{Set: true, Value: domain.Precision(v)} }),
-	"class":              enum(func(p *domain.Patch, v string) { p.Class = domain.Opt[domain.TriageClass]{Set: true, Value: domain.TriageClass(v)} }),
-	"personal_data":      enum(func(p *domain.Patch, v string) { p.PersonalData = domain.Opt[domain.Tristate]{Set: true, Value: domain.Tristate(v)} }),
-	"status":             enum(func(p *domain.Patch, v string) { p.Status = domain.Opt[domain.Status]{Set: true, Value: domain.Status(v)} }),
-	"near_miss":          boolean(func(p *domain.Patch) *domain.Opt[bool] { return &p.NearMiss }),
-	"restricted":         boolean(func(p *domain.Patch) *domain.Opt[bool] { return &p.Restricted }),
-	"exercise":           boolean(func(p *domain.Patch) *domain.Opt[bool] { return &p.Exercise }),
-	"occurred_at":        instant(func(p *domain.Patch) *domain.Opt[*time.Time] { return &p.OccurredAt }),
-	"discovered_at":      instant(func(p *domain.Patch) *domain.Opt[*time.Time] { return &p.DiscoveredAt }),
-	"aware_at":           instant(func(p *domain.Patch) *domain.Opt[*time.Time] { return &p.AwareAt }),
+	"title":     str(func(p *domain.Patch) *domain.Opt[string] { return &p.Title }),
+	"nature":    str(func(p *domain.Patch) *domain.Opt[string] { return &p.Nature }),
+	"systems":   str(func(p *domain.Patch) *domain.Opt[string] { return &p.Systems }),
+	"people":    str(func(p *domain.Patch) *domain.Opt[string] { return &p.People }),
+	"discovery": str(func(p *domain.Patch) *domain.Opt[string] { return &p.Discovery }),
+	"owner":     str(func(p *domain.Patch) *domain.Opt[string] { return &p.Owner }),
+	"channel": enum(func(p *domain.Patch, v string) {
+		p.Channel = domain.Opt[domain.Channel]{Set: true, Value: domain.Channel(v)}
+	}),
+	"occurred_precision": enum(func(p *domain.Patch, v string) {
+		p.OccurredPrecision = domain.Opt[domain.Precision]{Set: true, Value: domain.Precision(v)}
+	}),
+	"class": enum(func(p *domain.Patch, v string) {
+		p.Class = domain.Opt[domain.TriageClass]{Set: true, Value: domain.TriageClass(v)}
+	}),
+	"personal_data": enum(func(p *domain.Patch, v string) {
+		p.PersonalData = domain.Opt[domain.Tristate]{Set: true, Value: domain.Tristate(v)}
+	}),
+	"status": enum(func(p *domain.Patch, v string) {
+		p.Status = domain.Opt[domain.Status]{Set: true, Value: domain.Status(v)}
+	}),
+	"near_miss":     boolean(func(p *domain.Patch) *domain.Opt[bool] { return &p.NearMiss }),
+	"restricted":    boolean(func(p *domain.Patch) *domain.Opt[bool] { return &p.Restricted }),
+	"exercise":      boolean(func(p *domain.Patch) *domain.Opt[bool] { return &p.Exercise }),
+	"occurred_at":   instant(func(p *domain.Patch) *domain.Opt[*time.Time] { return &p.OccurredAt }),
+	"discovered_at": instant(func(p *domain.Patch) *domain.Opt[*time.Time] { return &p.DiscoveredAt }),
+	"aware_at":      instant(func(p *domain.Patch) *domain.Opt[*time.Time] { return &p.AwareAt }),
 	"reported_at": func(raw json.RawMessage, p *domain.Patch) string {
 		var t *time.Time
 		if msg := decodeInstant(raw, &t); msg != "" {
@@ -63,6 +73,15 @@ var incidentFields = map[string]fieldDecoder{
 		return ""
 	},
 	"reporter": func(raw json.RawMessage, p *domain.Patch) string { return "" }, // decoded with its members below
+	"reason": func(raw json.RawMessage, p *domain.Patch) string {
+		if isNull(raw) {
+			return ""
+		}
+		if err := json.Unmarshal(raw, &p.Reason); err != nil {
+			return "must be text saying why the change is made"
+		}
+		return ""
+	},
 }
 
 // readOnly fields appear in responses; sending them back is a mistake worth naming.

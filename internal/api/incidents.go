@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -116,8 +114,7 @@ func (a *API) listIncidents(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	out := IncidentList{Items: items}
 	if next != nil {
-		b, _ := json.Marshal(next)
-		out.Next = base64.RawURLEncoding.EncodeToString(b)
+		out.Next = next.String()
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -204,12 +201,11 @@ func parseListQuery(v url.Values) (service.ListQuery, error) {
 		q.Limit = n
 	}
 	if s := v.Get("cursor"); s != "" {
-		var c store.Cursor
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+		c, err := store.ParseCursor(s)
+		if err != nil {
 			ve.Add("cursor", "is not a cursor this server gave out; start again without it")
 		} else {
-			q.After = &c
+			q.After = c
 		}
 	}
 	sortFields(ve)

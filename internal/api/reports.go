@@ -18,7 +18,7 @@ func (a *API) submitReport(w http.ResponseWriter, r *http.Request) {
 			"This organisation takes reports from signed-in users only. Ask your incident team how to report.", nil)
 		return
 	}
-	if !a.reports.allow(clientIP(r)) {
+	if !a.reports.Allow(clientIP(r)) {
 		w.Header().Set("Retry-After", "60")
 		writeProblem(w, http.StatusTooManyRequests, "Too many reports", "Wait a minute and try again.", nil)
 		return

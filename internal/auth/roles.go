@@ -57,6 +57,7 @@ type Principal struct {
 	UserID int64
 	OrgID  int64
 	Email  string
+	Name   string
 	Roles  []Role
 	// Kind distinguishes public reporters and system jobs, which have no user.
 	Kind PrincipalKind

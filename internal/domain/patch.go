@@ -30,6 +30,8 @@ type Patch struct {
 	Owner                                     Opt[string]
 	OwnerID                                   int64
 	Tags                                      Opt[[]string]
+	// Reason is why the change was made; it goes into the record of events, not the incident.
+	Reason string
 }
 
 // Change is one field's before and after, kept in the record of events.

@@ -1,14 +1,15 @@
-package api
+// Package ratelimit holds a per-client token bucket, kept in memory on each node.
+package ratelimit
 
 import (
 	"sync"
 	"time"
 )
 
-// limiter is a per-client token bucket for the unauthenticated report endpoint. It is kept
-// per node: behind a load balancer the effective limit is the per-node limit times the
+// Limiter is a per-client token bucket (unauthenticated reports, sign-in attempts). It is
+// kept per node: behind a load balancer the effective limit is the per-node limit times the
 // number of nodes, which still stops floods from one client.
-type limiter struct {
+type Limiter struct {
 	mu      sync.Mutex
 	rate    float64 // tokens per second
 	burst   float64
@@ -22,12 +23,13 @@ type bucket struct {
 	last   time.Time
 }
 
-func newLimiter(perMinute, burst int, now func() time.Time) *limiter {
-	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), clients: map[string]*bucket{}, now: now}
+// New allows perMinute events per key on average, in bursts of up to burst.
+func New(perMinute, burst int, now func() time.Time) *Limiter {
+	return &Limiter{rate: float64(perMinute) / 60, burst: float64(burst), clients: map[string]*bucket{}, now: now}
 }
 
-// allow takes a token for key, reporting false when the client must wait.
-func (l *limiter) allow(key string) bool {
+// Allow takes a token for key, reporting false when the client must wait.
+func (l *Limiter) Allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()

@@ -13,10 +13,15 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/api"
 	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/web"
 )
 
 // Handler returns the root handler.
+// The web pages are embedded and parsed here; a parse failure is a build defect, so it panics.
 func Handler(svc *service.Service, log *slog.Logger, publicReports bool) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -35,7 +40,12 @@ func Handler(svc *service.Service, log *slog.Logger, publicReports bool) http.Ha
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	api.New(svc, api.Options{Logger: log, PublicReports: publicReports}).Register(mux)
-	return securityHeaders(mux)
+	ui, err := web.New(svc, web.Options{Logger: log, PublicReports: publicReports})
+	if err != nil {
+		panic(fmt.Sprintf("loading web pages: %v", err))
+	}
+	ui.Register(mux)
+	return securityHeaders(web.Wrap(gzipPages(mux)))
 }
 
 func securityHeaders(h http.Handler) http.Handler {
@@ -43,7 +53,6 @@ func securityHeaders(h http.Handler) http.Handler {
 		hd := w.Header()
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("Cache-Control", "no-store")
 		h.ServeHTTP(w, r)
 	})
 }

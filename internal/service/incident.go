@@ -181,7 +181,11 @@ func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref stri
 				return err
 			}
 		}
-		return tx.Append(s.entry(p, "incident.updated", cur, map[string]any{"changes": changes}))
+		data := map[string]any{"changes": changes}
+		if in.Reason != "" {
+			data["reason"] = in.Reason
+		}
+		return tx.Append(s.entry(p, "incident.updated", cur, data))
 	})
 	if err != nil {
 		return nil, mapErr(err)
@@ -217,10 +221,11 @@ type ListQuery struct {
 	OwnerEmail string // "me", an e-mail, or "none"
 }
 
-// ListIncidents returns a page of the incidents p may see.
-func (s *Service) ListIncidents(ctx context.Context, p auth.Principal, q ListQuery) ([]*domain.Incident, *store.Cursor, error) {
+// filterFor turns a list query into a store filter limited to what p may see. ok is false
+// when the filter can match nothing (an unknown owner).
+func (s *Service) filterFor(ctx context.Context, p auth.Principal, q ListQuery) (store.Filter, bool, error) {
 	if !auth.Can(p, auth.ListIncidents, nil) {
-		return nil, nil, domain.ErrForbidden
+		return store.Filter{}, false, domain.ErrForbidden
 	}
 	f := q.Filter
 	f.OrgID = s.orgID
@@ -233,10 +238,10 @@ func (s *Service) ListIncidents(ctx context.Context, p auth.Principal, q ListQue
 	default:
 		u, err := s.store.UserByEmail(ctx, q.OwnerEmail)
 		if errors.Is(err, store.ErrNotFound) {
-			return []*domain.Incident{}, nil, nil
+			return f, false, nil
 		}
 		if err != nil {
-			return nil, nil, err
+			return f, false, err
 		}
 		f.OwnerID = u.ID
 	}
@@ -249,13 +254,55 @@ func (s *Service) ListIncidents(ctx context.Context, p auth.Principal, q ListQue
 		f.OnlyReporter = p.UserID
 		f.HideRestricted, f.HideRestrictedFor = true, p.UserID
 	default:
-		return nil, nil, domain.ErrForbidden
+		return f, false, domain.ErrForbidden
+	}
+	return f, true, nil
+}
+
+// ListIncidents returns a page of the incidents p may see.
+func (s *Service) ListIncidents(ctx context.Context, p auth.Principal, q ListQuery) ([]*domain.Incident, *store.Cursor, error) {
+	f, ok, err := s.filterFor(ctx, p, q)
+	if err != nil || !ok {
+		return []*domain.Incident{}, nil, err
 	}
 	items, next, err := s.store.ListIncidents(ctx, f)
 	if items == nil {
 		items = []*domain.Incident{}
 	}
 	return items, next, err
+}
+
+// CountIncidents counts, per triage class, the incidents p may see that match q, up to
+// store.CountCap each.
+func (s *Service) CountIncidents(ctx context.Context, p auth.Principal, q ListQuery) (map[string]int, error) {
+	f, ok, err := s.filterFor(ctx, p, q)
+	if err != nil || !ok {
+		return map[string]int{}, err
+	}
+	return s.store.CountByClass(ctx, f)
+}
+
+// Assignee is someone who can be named investigating officer.
+type Assignee struct{ Email, Name string }
+
+// Assignees lists the people who can own incidents (seed 001 §3.5: the SIRO nominates an
+// officer, usually the DPO).
+func (s *Service) Assignees(ctx context.Context, p auth.Principal) ([]Assignee, error) {
+	if !auth.Can(p, auth.ListIncidents, nil) {
+		return nil, domain.ErrForbidden
+	}
+	users, err := s.store.Users(ctx, s.orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Assignee
+	for _, u := range users {
+		up, err := principalOf(u)
+		if err == nil && !u.Disabled && auth.Can(up, auth.UpdateIncident, &auth.Subject{OrgID: u.OrgID}) {
+			out = append(out, Assignee{Email: u.Email, Name: u.Name})
+		}
+	}
+	return out, nil
 }
 
 // IncidentEvents returns an incident's record of events.

@@ -17,7 +17,11 @@ const StatusTokenPrefix = "vgs_"
 // someone else will report it"). It returns the incident and the secret status token the
 // reporter uses to follow up; only its hash is stored.
 func (s *Service) SubmitReport(ctx context.Context, in domain.Patch) (*domain.Incident, string, error) {
-	p := auth.Principal{Kind: auth.KindPublic, OrgID: s.orgID}
+	return s.SubmitReportAs(ctx, auth.Principal{Kind: auth.KindPublic, OrgID: s.orgID}, domain.ChannelAPI, in)
+}
+
+// SubmitReportAs records a report by p (a signed-in user, or the public) through channel.
+func (s *Service) SubmitReportAs(ctx context.Context, p auth.Principal, channel domain.Channel, in domain.Patch) (*domain.Incident, string, error) {
 	if !auth.Can(p, auth.SubmitReport, nil) {
 		return nil, "", domain.ErrForbidden
 	}
@@ -34,7 +38,11 @@ func (s *Service) SubmitReport(ctx context.Context, in domain.Patch) (*domain.In
 	if (!in.Title.Set || strings.TrimSpace(in.Title.Value) == "") && strings.TrimSpace(in.Nature.Value) != "" {
 		in.Title = domain.Opt[string]{Set: true, Value: titleFrom(in.Nature.Value)}
 	}
-	inc := &domain.Incident{OrgID: s.orgID, Channel: domain.ChannelWeb, Reporter: domain.Reporter{Relationship: domain.RelPublic}}
+	inc := &domain.Incident{OrgID: s.orgID, Channel: channel, Reporter: domain.Reporter{Relationship: domain.RelPublic}}
+	if p.Kind == auth.KindUser {
+		inc.ReporterUserID = p.UserID
+		inc.Reporter = domain.Reporter{Name: p.Name, Contact: p.Email, Relationship: domain.RelStaff}
+	}
 	token := auth.NewSecret(StatusTokenPrefix)
 	out, err := s.create(ctx, p, inc, in, auth.HashSecret(token))
 	if err != nil {
@@ -64,14 +72,24 @@ type ReportStatus struct {
 
 // StatusByToken answers a reporter's status link.
 func (s *Service) StatusByToken(ctx context.Context, token string) (*ReportStatus, error) {
+	inc, err := s.incidentByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	st := statusOf(inc)
+	return &st, nil
+}
+
+func (s *Service) incidentByToken(ctx context.Context, token string) (*domain.Incident, error) {
 	if !strings.HasPrefix(token, StatusTokenPrefix) {
 		return nil, domain.ErrNotFound
 	}
 	inc, err := s.store.IncidentByStatusToken(ctx, auth.HashSecret(token))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return &ReportStatus{Ref: inc.Ref, Status: reporterStatus(inc.Status), ReportedAt: inc.ReportedAt, UpdatedAt: inc.UpdatedAt}, nil
+	return inc, mapErr(err)
+}
+
+func statusOf(inc *domain.Incident) ReportStatus {
+	return ReportStatus{Ref: inc.Ref, Status: reporterStatus(inc.Status), ReportedAt: inc.ReportedAt, UpdatedAt: inc.UpdatedAt}
 }
 
 // reporterStatus says where a report stands in words a reporter needs, without revealing

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -237,87 +238,104 @@ type Cursor struct {
 	ID   int64 `json:"i"`
 }
 
-// ListIncidents returns up to f.Limit incidents and the cursor of the next page, if any.
-func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident, *Cursor, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+// query is a SQL condition under construction with its arguments.
+type query struct {
+	where []string
+	args  []any
+}
+
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+func (q *query) in(col string, vals []string) {
+	if len(vals) == 0 {
+		return
 	}
-	where = append(where, "i.org_id = "+arg(f.OrgID))
-	in := func(col string, vals []string) {
-		if len(vals) == 0 {
-			return
-		}
-		ph := make([]string, len(vals))
-		for k, v := range vals {
-			ph[k] = arg(v)
-		}
-		where = append(where, col+" IN ("+strings.Join(ph, ", ")+")")
+	ph := make([]string, len(vals))
+	for k, v := range vals {
+		ph[k] = q.arg(v)
 	}
-	in("i.status", f.Statuses)
-	in("i.class", f.Classes)
+	q.where = append(q.where, col+" IN ("+strings.Join(ph, ", ")+")")
+}
+
+// filter turns f's filters (not its sort or cursor) into conditions; ok is false when a
+// search has no words and so can match nothing.
+func (s *Store) filter(f Filter) (q *query, ok bool) {
+	q = &query{}
+	q.where = append(q.where, "i.org_id = "+q.arg(f.OrgID))
+	q.in("i.status", f.Statuses)
+	q.in("i.class", f.Classes)
 	if f.PersonalData != "" {
-		where = append(where, "i.personal_data = "+arg(f.PersonalData))
+		q.where = append(q.where, "i.personal_data = "+q.arg(f.PersonalData))
 	}
 	switch {
 	case f.OwnerID > 0:
-		where = append(where, "i.owner_id = "+arg(f.OwnerID))
+		q.where = append(q.where, "i.owner_id = "+q.arg(f.OwnerID))
 	case f.OwnerID < 0:
-		where = append(where, "i.owner_id IS NULL")
+		q.where = append(q.where, "i.owner_id IS NULL")
 	}
 	if f.ReportedAfter != nil {
-		where = append(where, "i.reported_at >= "+arg(micros(*f.ReportedAfter)))
+		q.where = append(q.where, "i.reported_at >= "+q.arg(micros(*f.ReportedAfter)))
 	}
 	if f.ReportedBefore != nil {
-		where = append(where, "i.reported_at < "+arg(micros(*f.ReportedBefore)))
+		q.where = append(q.where, "i.reported_at < "+q.arg(micros(*f.ReportedBefore)))
 	}
 	if f.Exercise != nil {
-		where = append(where, "i.exercise = "+arg(*f.Exercise))
+		q.where = append(q.where, "i.exercise = "+q.arg(*f.Exercise))
 	}
 	if f.NearMiss != nil {
-		where = append(where, "i.near_miss = "+arg(*f.NearMiss))
+		q.where = append(q.where, "i.near_miss = "+q.arg(*f.NearMiss))
 	}
 	if f.OnlyReporter != 0 {
-		where = append(where, "i.reporter_user_id = "+arg(f.OnlyReporter))
+		q.where = append(q.where, "i.reporter_user_id = "+q.arg(f.OnlyReporter))
 	}
 	if f.HideRestricted {
-		u := arg(f.HideRestrictedFor)
-		where = append(where, "(i.restricted = "+arg(false)+" OR i.owner_id = "+u+
+		u := q.arg(f.HideRestrictedFor)
+		q.where = append(q.where, "(i.restricted = "+q.arg(false)+" OR i.owner_id = "+u+
 			" OR EXISTS (SELECT 1 FROM incident_access a WHERE a.incident_id = i.id AND a.user_id = "+u+"))")
 	}
+	if text := strings.TrimSpace(f.Q); text != "" {
+		match, ok := s.searchClause(text, q.arg)
+		if !ok {
+			return nil, false
+		}
+		q.where = append(q.where, match)
+	}
+	return q, true
+}
 
+// ListIncidents returns up to f.Limit incidents and the cursor of the next page, if any.
+func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident, *Cursor, error) {
+	q, ok := s.filter(f)
+	if !ok {
+		return nil, nil, nil
+	}
 	var order string
-	q := strings.TrimSpace(f.Q)
-	if q != "" {
+	if strings.TrimSpace(f.Q) != "" {
 		// Search results come newest-recorded first: both full-text indexes can walk
 		// matches in id order and stop at the page size, where any other order would have
 		// to collect and sort every match.
-		match, ok := s.searchClause(q, arg)
-		if !ok {
-			return nil, nil, nil
-		}
-		where = append(where, match)
 		if f.After != nil {
-			where = append(where, "i.id < "+arg(f.After.ID))
+			q.where = append(q.where, "i.id < "+q.arg(f.After.ID))
 		}
 		order = "i.id DESC"
 	} else {
 		switch f.Sort {
 		case SortOldest:
 			if f.After != nil {
-				where = append(where, "(i.reported_at, i.id) > ("+arg(f.After.At)+", "+arg(f.After.ID)+")")
+				q.where = append(q.where, "(i.reported_at, i.id) > ("+q.arg(f.After.At)+", "+q.arg(f.After.ID)+")")
 			}
 			order = "i.reported_at, i.id"
 		case SortPriority:
 			if f.After != nil {
-				where = append(where, "(i.class_rank, i.reported_at, i.id) > ("+arg(f.After.Rank)+", "+arg(f.After.At)+", "+arg(f.After.ID)+")")
+				q.where = append(q.where, "(i.class_rank, i.reported_at, i.id) > ("+q.arg(f.After.Rank)+", "+q.arg(f.After.At)+", "+q.arg(f.After.ID)+")")
 			}
 			order = "i.class_rank, i.reported_at, i.id"
 		default:
 			if f.After != nil {
-				where = append(where, "(i.reported_at, i.id) < ("+arg(f.After.At)+", "+arg(f.After.ID)+")")
+				q.where = append(q.where, "(i.reported_at, i.id) < ("+q.arg(f.After.At)+", "+q.arg(f.After.ID)+")")
 			}
 			order = "i.reported_at DESC, i.id DESC"
 		}
@@ -326,9 +344,9 @@ func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident
 	if limit <= 0 {
 		limit = 50
 	}
-	query := "SELECT " + incidentColumns + incidentFrom + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + order + " LIMIT " + arg(limit+1)
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	sqlText := "SELECT " + incidentColumns + incidentFrom + " WHERE " + strings.Join(q.where, " AND ") +
+		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
+	rows, err := s.r.QueryContext(ctx, sqlText, q.args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing incidents: %w", err)
 	}
@@ -351,6 +369,26 @@ func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident
 		next = &Cursor{Rank: last.Class.Rank(), At: micros(last.ReportedAt), ID: last.ID}
 	}
 	return out, next, nil
+}
+
+// CountByClass counts the incidents matching f per triage class, up to CountCap each.
+func (s *Store) CountByClass(ctx context.Context, f Filter) (map[string]int, error) {
+	out := map[string]int{}
+	for _, class := range domain.TriageClasses {
+		g := f
+		g.Classes = []string{class}
+		q, ok := s.filter(g)
+		if !ok {
+			return out, nil
+		}
+		var n int
+		sqlText := "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE " + strings.Join(q.where, " AND ") + " LIMIT " + q.arg(CountCap+1) + ") c"
+		if err := s.r.QueryRowContext(ctx, sqlText, q.args...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("counting incidents: %w", err)
+		}
+		out[class] = n
+	}
+	return out, nil
 }
 
 // searchClause builds the full-text condition; ok is false when the query has no words.
@@ -390,4 +428,24 @@ func (tx *Tx) SetMergedInto(id, into int64) error {
 		return fmt.Errorf("recording merge: %w", err)
 	}
 	return nil
+}
+
+// CountCap is where queue counts stop: counting a million rows on every page view would
+// cost more than the page; "1,000 or more" is what a handler needs to know.
+const CountCap = 1000
+
+// String encodes the cursor for a URL.
+func (c *Cursor) String() string {
+	b, _ := json.Marshal(c) // a struct of ints always marshals
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseCursor reads a cursor given out by String.
+func ParseCursor(s string) (*Cursor, error) {
+	var c Cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+		return nil, errors.New("not a cursor this server gave out")
+	}
+	return &c, nil
 }

@@ -165,3 +165,38 @@ func (tx *Tx) TouchToken(id int64, at time.Time) error {
 	}
 	return nil
 }
+
+// ReportNotice is the organisation's notice on the reporting start page.
+func (s *Store) ReportNotice(ctx context.Context, orgID int64) (string, error) {
+	var n string
+	if err := s.r.QueryRowContext(ctx, "SELECT report_notice FROM orgs WHERE id = $1", orgID).Scan(&n); err != nil {
+		return "", fmt.Errorf("reading report notice: %w", err)
+	}
+	return n, nil
+}
+
+// SetReportNotice changes the notice.
+func (tx *Tx) SetReportNotice(orgID int64, notice string) error {
+	if _, err := tx.exec("UPDATE orgs SET report_notice = $1 WHERE id = $2", notice, orgID); err != nil {
+		return fmt.Errorf("changing report notice: %w", err)
+	}
+	return nil
+}
+
+// Users lists an organisation's users by name.
+func (s *Store) Users(ctx context.Context, orgID int64) ([]*User, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = $1 ORDER BY name, email", orgID)
+	if err != nil {
+		return nil, fmt.Errorf("listing users: %w", err)
+	}
+	defer rows.Close()
+	var out []*User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
