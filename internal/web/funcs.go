@@ -1,0 +1,86 @@
+package web
+
+import (
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/domain"
+)
+
+func urlEscape(s string) string { return url.QueryEscape(s) }
+
+var statusLabels = map[domain.Status]string{
+	domain.StatusNew: "New", domain.StatusTriage: "Triage", domain.StatusInvestigating: "Investigating",
+	domain.StatusContained: "Contained", domain.StatusRecovering: "Recovering", domain.StatusResolved: "Resolved",
+	domain.StatusClosed: "Closed", domain.StatusNotIncident: "Not an incident", domain.StatusMerged: "Merged",
+}
+
+var classLabels = map[domain.TriageClass]string{
+	domain.ClassIncident: "Incident", domain.ClassUnknown: "Unknown", domain.ClassVulnerability: "Vulnerability", domain.ClassEvent: "Event",
+}
+
+// classHints are the seed 001 §4.2 definitions, shown where handlers choose a class.
+var classHints = map[domain.TriageClass]string{
+	domain.ClassIncident:      "Events that have a significant probability of compromising information security, including breaches of data protection law.",
+	domain.ClassUnknown:       "Not yet possible to allocate; analyse further as soon as possible.",
+	domain.ClassVulnerability: "A weakness that, after analysis, clearly compromises information security.",
+	domain.ClassEvent:         "After analysis, of no or very minor importance for information security.",
+}
+
+var personalLabels = map[domain.Tristate]string{domain.Yes: "Yes", domain.No: "No", domain.Unknown: "Not sure"}
+
+var relationshipLabels = map[domain.Relationship]string{
+	domain.RelStaff: "I work here", domain.RelContractor: "I am a contractor", domain.RelSupplier: "I work for a supplier",
+	domain.RelPublic: "I am a member of the public", domain.RelAnonymous: "I would rather not say who I am",
+}
+
+func (h *Handler) funcs() template.FuncMap {
+	return template.FuncMap{
+		"when": func(t any) string {
+			var tt time.Time
+			switch v := t.(type) {
+			case time.Time:
+				tt = v
+			case *time.Time:
+				if v == nil {
+					return "Not known"
+				}
+				tt = *v
+			default:
+				return ""
+			}
+			return tt.In(h.opts.Location).Format("2 January 2006 at 15:04")
+		},
+		"status":       func(s domain.Status) string { return statusLabels[s] },
+		"class":        func(c domain.TriageClass) string { return classLabels[c] },
+		"classHint":    func(c domain.TriageClass) string { return classHints[c] },
+		"personal":     func(p domain.Tristate) string { return personalLabels[p] },
+		"relationship": func(r domain.Relationship) string { return relationshipLabels[r] },
+		"classes": func() []domain.TriageClass {
+			return []domain.TriageClass{domain.ClassIncident, domain.ClassUnknown, domain.ClassVulnerability, domain.ClassEvent}
+		},
+		"statuses": func() []domain.Status {
+			out := make([]domain.Status, 0, len(domain.Statuses))
+			for _, s := range domain.Statuses {
+				out = append(out, domain.Status(s))
+			}
+			return out
+		},
+		"relationships": func() []domain.Relationship {
+			return []domain.Relationship{domain.RelStaff, domain.RelContractor, domain.RelSupplier, domain.RelPublic, domain.RelAnonymous}
+		},
+		"next":  domain.NextStatuses,
+		"lower": strings.ToLower,
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
+		"list3": func(a, b, c string) []string { return []string{a, b, c} },
+		"eq2":   func(a, b any) bool { return a == b },
+	}
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/vigil-ir/vigil/internal/audit"
+	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/service"
+)
+
+type incidentView struct {
+	Inc       *domain.Incident
+	Notes     []*service.Note
+	Events    []*audit.Entry
+	Assignees []service.Assignee
+	CanEdit   bool
+	Form      map[string]string
+}
+
+func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*incidentView, error) {
+	inc, err := h.svc.Incident(r.Context(), p, ref)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := h.svc.Notes(r.Context(), p, ref)
+	if err != nil {
+		return nil, err
+	}
+	events, err := h.svc.IncidentEvents(r.Context(), p, ref)
+	if err != nil {
+		return nil, err
+	}
+	assignees, err := h.svc.Assignees(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	canEdit := p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
+	return &incidentView{Inc: inc, Notes: notes, Events: events, Assignees: assignees, CanEdit: canEdit, Form: map[string]string{}}, nil
+}
+
+func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	v, err := h.incidentView(r, p, r.PathValue("ref"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "incident", page{Title: v.Inc.Ref + " " + v.Inc.Title, Data: v, BackLink: "/queue", Flash: flashFrom(r)})
+}
+
+// update applies a form's change with the version the handler saw, then returns to the page.
+func (h *Handler) update(w http.ResponseWriter, r *http.Request, p auth.Principal, patch domain.Patch, done string) {
+	ref := r.PathValue("ref")
+	version, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		h.fail(w, r, domain.ErrConflict)
+		return
+	}
+	_, err = h.svc.UpdateIncident(r.Context(), p, ref, patch, version)
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		h.updateError(w, r, p, ve.Fields...)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/incidents/"+ref+"?done="+done, http.StatusSeeOther)
+}
+
+func (h *Handler) classify(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if reason == "" {
+		h.updateError(w, r, p, domain.FieldError{Field: "reason", Message: "Enter why you are changing the classification"})
+		return
+	}
+	patch := domain.Patch{
+		Class:        domain.Opt[domain.TriageClass]{Set: true, Value: domain.TriageClass(r.PostFormValue("class"))},
+		PersonalData: domain.Opt[domain.Tristate]{Set: true, Value: domain.Tristate(r.PostFormValue("personal_data"))},
+		NearMiss:     domain.Opt[bool]{Set: true, Value: r.PostFormValue("near_miss") == "yes"},
+		Reason:       reason,
+	}
+	h.update(w, r, p, patch, "classified")
+}
+
+func (h *Handler) assign(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	owner := r.PostFormValue("owner")
+	if owner == "me" {
+		owner = p.Email
+	}
+	h.update(w, r, p, domain.Patch{Owner: domain.Opt[string]{Set: true, Value: owner}}, "assigned")
+}
+
+func (h *Handler) confirmStatus(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	inc, err := h.svc.Incident(r.Context(), p, r.PathValue("ref"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	to := domain.Status(r.URL.Query().Get("to"))
+	if !domain.CanTransition(inc.Status, to) {
+		h.fail(w, r, domain.ErrNotFound)
+		return
+	}
+	h.render(w, r, http.StatusOK, "status_confirm", page{Title: "Change the status of " + inc.Ref, BackLink: "/incidents/" + inc.Ref,
+		Data: map[string]any{"Inc": inc, "To": to}})
+}
+
+func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	patch := domain.Patch{Status: domain.Opt[domain.Status]{Set: true, Value: domain.Status(r.PostFormValue("to"))},
+		Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	h.update(w, r, p, patch, "status")
+}
+
+func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	err := h.svc.AddNote(r.Context(), p, r.PathValue("ref"), r.PostFormValue("kind"), r.PostFormValue("body"))
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		h.updateError(w, r, p, ve.Fields...)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/incidents/"+r.PathValue("ref")+"?done=note", http.StatusSeeOther)
+}
+
+// updateError shows the incident page again with the problems and what was typed.
+func (h *Handler) updateError(w http.ResponseWriter, r *http.Request, p auth.Principal, errs ...domain.FieldError) {
+	v, err := h.incidentView(r, p, r.PathValue("ref"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for k := range r.PostForm {
+		v.Form[k] = r.PostFormValue(k)
+	}
+	h.render(w, r, http.StatusUnprocessableEntity, "incident", page{Title: v.Inc.Ref + " " + v.Inc.Title, Data: v, BackLink: "/queue", Errors: errs})
+}

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/store"
+)
+
+// openStatuses are the statuses the triage queue shows unless asked otherwise.
+var openStatuses = []string{string(domain.StatusNew), string(domain.StatusTriage), string(domain.StatusInvestigating),
+	string(domain.StatusContained), string(domain.StatusRecovering)}
+
+type queueView struct {
+	Items     []*domain.Incident
+	Counts    map[string]int
+	Cap       int
+	Next      string
+	Query     url.Values
+	Assignees []service.Assignee
+}
+
+// queue is the triage queue: open incidents in the seed 001 §4.2 priority order, then age.
+func (h *Handler) queue(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	v := r.URL.Query()
+	q := service.ListQuery{}
+	q.Sort = store.SortPriority
+	q.Limit = 50
+	q.Statuses = openStatuses
+	if s := v.Get("status"); s != "" && s != "open" {
+		q.Statuses = []string{s}
+	}
+	if s := v.Get("status"); s == "all" {
+		q.Statuses = nil
+	}
+	if c := v.Get("class"); c != "" {
+		q.Classes = []string{c}
+	}
+	q.PersonalData = v.Get("personal_data")
+	q.OwnerEmail = v.Get("owner")
+	q.Q = v.Get("q")
+	if v.Get("near_miss") == "yes" {
+		t := true
+		q.NearMiss = &t
+	}
+	if d := v.Get("since"); d != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d, h.opts.Location); err == nil {
+			q.ReportedAfter = &t
+		}
+	}
+	if c := v.Get("after"); c != "" {
+		if cur, err := store.ParseCursor(c); err == nil {
+			q.After = cur
+		}
+	}
+	items, next, err := h.svc.ListIncidents(r.Context(), p, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	countQ := q
+	countQ.Classes, countQ.After = nil, nil
+	counts, err := h.svc.CountIncidents(r.Context(), p, countQ)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	assignees, err := h.svc.Assignees(r.Context(), p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	view := queueView{Items: items, Counts: counts, Cap: store.CountCap, Query: v, Assignees: assignees}
+	if next != nil {
+		nv := url.Values{}
+		for k, vals := range v {
+			nv[k] = vals
+		}
+		nv.Set("after", next.String())
+		view.Next = "/queue?" + nv.Encode()
+	}
+	h.render(w, r, http.StatusOK, "queue", page{Title: "Triage queue", Data: view, Flash: flashFrom(r)})
+}
+
+func flashFrom(r *http.Request) string {
+	switch r.URL.Query().Get("done") {
+	case "assigned":
+		return "The investigating officer has been changed."
+	case "classified":
+		return "The classification has been saved."
+	case "status":
+		return "The status has been changed."
+	case "note":
+		return "Your note has been added."
+	}
+	return ""
+}
