@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 
+	"github.com/vigil-ir/vigil/internal/blob"
 	"github.com/vigil-ir/vigil/internal/config"
 	"github.com/vigil-ir/vigil/internal/service"
 	"github.com/vigil-ir/vigil/internal/store"
@@ -40,7 +42,14 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*service.S
 	if len(applied) > 0 {
 		log.Info("database schema updated", "migrations", applied)
 	}
-	svc, err := service.New(ctx, st, service.Options{Logger: log})
+	// Attachments live beside the SQLite file; with PostgreSQL the data directory must be
+	// shared by all nodes (or attachments wait for database/S3 blob storage).
+	blobs, err := blob.New(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	svc, err := service.New(ctx, st, service.Options{Logger: log, Blobs: blobs})
 	if err != nil {
 		st.Close()
 		return nil, nil, fmt.Errorf("starting: %w", err)

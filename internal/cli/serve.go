@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -36,11 +35,6 @@ func newServeCmd() *cobra.Command {
 					log.Error("closing database", "err", err)
 				}
 			}()
-			if cfg.DatabaseURL == "" {
-				if err := os.MkdirAll(filepath.Join(cfg.DataDir, "blobs"), 0o700); err != nil {
-					return fmt.Errorf("creating blob directory: %w", err)
-				}
-			}
 			email, password, err := svc.Bootstrap(ctx)
 			if err != nil {
 				return fmt.Errorf("creating the first administrator: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/audit"
 	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/blob"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/store"
 )
@@ -26,12 +27,14 @@ type Service struct {
 	orgID int64
 	// touched throttles last-used updates of API tokens on this node.
 	touched sync.Map
+	blobs   *blob.Store
 }
 
 // Options configures a Service.
 type Options struct {
 	Now    func() time.Time // injected clock; time.Now when nil
 	Logger *slog.Logger
+	Blobs  *blob.Store // where attachments go; nil disables them
 }
 
 // New returns a Service over st, bound to the deployment's organisation (created if needed).
@@ -46,7 +49,7 @@ func New(ctx context.Context, st *store.Store, o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: st, now: o.Now, log: o.Logger, orgID: org.ID}, nil
+	return &Service{store: st, now: o.Now, log: o.Logger, orgID: org.ID, blobs: o.Blobs}, nil
 }
 
 // System is the principal for CLI administration and background jobs.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,4 +155,58 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (auth.Princip
 		}()
 	}
 	return auth.Principal{UserID: u.ID, OrgID: u.OrgID, Email: u.Email, Roles: roles}, nil
+}
+
+// User is an account as administrators see it.
+type User struct {
+	Email, Name string
+	Roles       []auth.Role
+	Disabled    bool
+}
+
+// Users lists the organisation's accounts.
+func (s *Service) Users(ctx context.Context, p auth.Principal) ([]User, error) {
+	if !auth.Can(p, auth.ManageUsers, nil) {
+		return nil, domain.ErrForbidden
+	}
+	us, err := s.store.Users(ctx, s.orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, 0, len(us))
+	for _, u := range us {
+		roles, _ := auth.ParseRoles(u.Roles)
+		out = append(out, User{Email: u.Email, Name: u.Name, Roles: roles, Disabled: u.Disabled})
+	}
+	return out, nil
+}
+
+// SetRoles changes a user's roles and whether the account is disabled. Disabling ends the
+// user's sessions; an administrator cannot remove their own admin role or disable themselves,
+// so an organisation is never left without one.
+func (s *Service) SetRoles(ctx context.Context, p auth.Principal, email string, roles []auth.Role, disabled bool) error {
+	if !auth.Can(p, auth.ManageUsers, nil) {
+		return domain.ErrForbidden
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil {
+		return mapErr(err)
+	}
+	if len(roles) == 0 {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "roles", Message: "Select at least one role"}}}
+	}
+	if u.ID == p.UserID && (disabled || !slices.Contains(roles, auth.RoleAdmin)) {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "roles", Message: "You cannot remove your own administrator role or disable yourself"}}}
+	}
+	return s.store.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.SetUserRoles(u.ID, auth.JoinRoles(roles), disabled); err != nil {
+			return err
+		}
+		if disabled {
+			if err := tx.DeleteUserSessions(u.ID); err != nil {
+				return err
+			}
+		}
+		return tx.Append(s.entry(p, "user.roles_changed", nil, map[string]any{"user": u.Email, "before": u.Roles, "after": auth.JoinRoles(roles), "disabled": disabled}))
+	})
 }

@@ -200,3 +200,11 @@ func (s *Store) Users(ctx context.Context, orgID int64) ([]*User, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetUserRoles replaces a user's roles and disabled flag.
+func (tx *Tx) SetUserRoles(userID int64, roles string, disabled bool) error {
+	if _, err := tx.exec("UPDATE users SET roles = $1, disabled = $2 WHERE id = $3", roles, disabled, userID); err != nil {
+		return fmt.Errorf("changing roles: %w", err)
+	}
+	return nil
+}

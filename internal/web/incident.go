@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ type incidentView struct {
 	Inc       *domain.Incident
 	Notes     []*service.Note
 	Events    []*audit.Entry
+	Files     []*service.Attachment
 	Assignees []service.Assignee
 	CanEdit   bool
 	Form      map[string]string
@@ -38,8 +38,12 @@ func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*
 	if err != nil {
 		return nil, err
 	}
+	files, err := h.svc.Attachments(r.Context(), p, ref)
+	if err != nil {
+		return nil, err
+	}
 	canEdit := p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
-	return &incidentView{Inc: inc, Notes: notes, Events: events, Assignees: assignees, CanEdit: canEdit, Form: map[string]string{}}, nil
+	return &incidentView{Inc: inc, Notes: notes, Events: events, Assignees: assignees, Files: files, CanEdit: canEdit, Form: map[string]string{}}, nil
 }
 
 func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -51,25 +55,21 @@ func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Princi
 	h.render(w, r, http.StatusOK, "incident", page{Title: v.Inc.Ref + " " + v.Inc.Title, Data: v, BackLink: "/queue", Flash: flashFrom(r)})
 }
 
-// update applies a form's change with the version the handler saw, then returns to the page.
+func versionOf(r *http.Request) (int, error) { return strconv.Atoi(r.PostFormValue("version")) }
+
+// updateErr applies a form's change with the version the handler saw when the page was drawn.
+func (h *Handler) updateErr(r *http.Request, p auth.Principal, patch domain.Patch) error {
+	version, err := versionOf(r)
+	if err != nil {
+		return domain.ErrConflict
+	}
+	_, err = h.svc.UpdateIncident(r.Context(), p, r.PathValue("ref"), patch, version)
+	return err
+}
+
+// update applies a change and returns to the incident page.
 func (h *Handler) update(w http.ResponseWriter, r *http.Request, p auth.Principal, patch domain.Patch, done string) {
-	ref := r.PathValue("ref")
-	version, err := strconv.Atoi(r.PostFormValue("version"))
-	if err != nil {
-		h.fail(w, r, domain.ErrConflict)
-		return
-	}
-	_, err = h.svc.UpdateIncident(r.Context(), p, ref, patch, version)
-	var ve *domain.ValidationError
-	if errors.As(err, &ve) {
-		h.updateError(w, r, p, ve.Fields...)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/incidents/"+ref+"?done="+done, http.StatusSeeOther)
+	h.afterAction(w, r, p, h.updateErr(r, p, patch), done)
 }
 
 func (h *Handler) classify(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -117,17 +117,7 @@ func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request, p auth.Pr
 }
 
 func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	err := h.svc.AddNote(r.Context(), p, r.PathValue("ref"), r.PostFormValue("kind"), r.PostFormValue("body"))
-	var ve *domain.ValidationError
-	if errors.As(err, &ve) {
-		h.updateError(w, r, p, ve.Fields...)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/incidents/"+r.PathValue("ref")+"?done=note", http.StatusSeeOther)
+	h.afterAction(w, r, p, h.svc.AddNote(r.Context(), p, r.PathValue("ref"), r.PostFormValue("kind"), r.PostFormValue("body")), "note")
 }
 
 // updateError shows the incident page again with the problems and what was typed.

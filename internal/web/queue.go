@@ -96,6 +96,18 @@ func flashFrom(r *http.Request) string {
 		return "The status has been changed."
 	case "note":
 		return "Your note has been added."
+	case "attached":
+		return "The file has been attached."
+	case "details":
+		return "The details have been saved."
+	case "linked":
+		return "The incidents have been linked."
+	case "merged":
+		return "The incident has been merged."
+	case "invited":
+		return "The user has been added."
+	case "roles":
+		return "The user's roles have been saved."
 	}
 	return ""
 }

@@ -115,6 +115,15 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /incidents/{ref}/status", h.staff(h.confirmStatus))
 	mux.Handle("POST /incidents/{ref}/status", h.staff(h.changeStatus))
 	mux.Handle("POST /incidents/{ref}/notes", h.staff(h.addNote))
+	mux.Handle("POST /incidents/{ref}/attachments", h.staff(h.upload))
+	mux.Handle("GET /incidents/{ref}/attachments/{id}", h.staff(h.download))
+	mux.Handle("GET /incidents/{ref}/details", h.staff(h.editDetails))
+	mux.Handle("POST /incidents/{ref}/details", h.staff(h.saveDetails))
+	mux.Handle("POST /incidents/{ref}/links", h.staff(h.link))
+	mux.Handle("POST /incidents/{ref}/merge", h.staff(h.merge))
+	mux.Handle("GET /admin/users", h.staff(h.users))
+	mux.Handle("POST /admin/users", h.staff(h.inviteUser))
+	mux.Handle("POST /admin/users/{email}", h.staff(h.setRoles))
 }
 
 // Wrap adds the headers and cross-origin protection every page needs.
@@ -189,9 +198,10 @@ type page struct {
 	ErrorFor  map[string]string
 	Form      map[string]string
 	BackLink  string
-	StaffNav  bool
-	Signature string
 }
+
+// IsAdmin says whether to show administration links.
+func (p page) IsAdmin() bool { return p.User != nil && p.User.Has(auth.RoleAdmin) }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
 	t, ok := h.pages[name]

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/domain"
+)
+
+func (h *Handler) editDetails(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	inc, err := h.svc.Incident(r.Context(), p, r.PathValue("ref"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	form := map[string]string{"title": inc.Title, "nature": inc.Nature, "systems": inc.Systems, "people": inc.People, "discovery": inc.Discovery}
+	h.render(w, r, http.StatusOK, "details", page{Title: "Edit the details of " + inc.Ref, BackLink: "/incidents/" + inc.Ref, Data: inc, Form: form})
+}
+
+func (h *Handler) saveDetails(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	text := func(k string) domain.Opt[string] { return domain.Opt[string]{Set: true, Value: r.PostFormValue(k)} }
+	patch := domain.Patch{Title: text("title"), Nature: text("nature"), Systems: text("systems"), People: text("people"), Discovery: text("discovery"),
+		Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	form := map[string]string{}
+	for _, k := range []string{"title", "nature", "systems", "people", "discovery", "reason"} {
+		form[k] = r.PostFormValue(k)
+	}
+	again := func(errs []domain.FieldError) {
+		inc, err := h.svc.Incident(r.Context(), p, r.PathValue("ref"))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.render(w, r, http.StatusUnprocessableEntity, "details", page{Title: "Edit the details of " + inc.Ref, BackLink: "/incidents/" + inc.Ref, Data: inc, Form: form, Errors: errs})
+	}
+	if patch.Reason == "" {
+		again([]domain.FieldError{{Field: "reason", Message: "Enter why you are changing the details"}})
+		return
+	}
+	err := h.updateErr(r, p, patch)
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		again(ve.Fields)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/incidents/"+r.PathValue("ref")+"?done=details", http.StatusSeeOther)
+}
+
+func (h *Handler) link(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	_, err := h.svc.LinkIncidents(r.Context(), p, r.PathValue("ref"), strings.ToUpper(strings.TrimSpace(r.PostFormValue("other"))), "related")
+	h.afterAction(w, r, p, err, "linked")
+}
+
+func (h *Handler) merge(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	version, _ := versionOf(r)
+	_, err := h.svc.MergeIncident(r.Context(), p, r.PathValue("ref"), strings.ToUpper(strings.TrimSpace(r.PostFormValue("into"))), version)
+	h.afterAction(w, r, p, err, "merged")
+}
+
+// afterAction returns to the incident page, with the problems if the action was refused.
+func (h *Handler) afterAction(w http.ResponseWriter, r *http.Request, p auth.Principal, err error, done string) {
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		fields := ve.Fields
+		for i := range fields {
+			// The forms name their inputs "other" and "into"; point the summary at them.
+			if fields[i].Field == "ref" {
+				fields[i].Field = "other"
+			}
+		}
+		h.updateError(w, r, p, fields...)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/incidents/"+r.PathValue("ref")+"?done="+done, http.StatusSeeOther)
+}
