@@ -190,14 +190,14 @@ func (h *Handler) staff(next staffHandler) http.Handler {
 
 // page is what every template receives.
 type page struct {
-	Title     string
-	User      *auth.Principal
-	Errors    []domain.FieldError
-	Flash     string
-	Data      any
-	ErrorFor  map[string]string
-	Form      map[string]string
-	BackLink  string
+	Title    string
+	User     *auth.Principal
+	Errors   []domain.FieldError
+	Flash    string
+	Data     any
+	ErrorFor map[string]string
+	Form     map[string]string
+	BackLink string
 }
 
 // IsAdmin says whether to show administration links.
