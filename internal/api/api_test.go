@@ -69,13 +69,15 @@ func email(key string) string { return key + "@example.org" }
 // env is one engine's running Vigil: a migrated store, the service over it, users with API
 // tokens, and the full server handler behind a real HTTP listener.
 type env struct {
-	engine  string
-	st      *store.Store
-	svc     *service.Service
-	clock   *testClock
-	handler http.Handler
-	srv     *httptest.Server
-	tokens  map[string]string
+	engine string
+	st     *store.Store
+	svc    *service.Service
+	clock  *testClock
+	// apiClock drives the API's own clock (the report rate limiter) when a test asks for it.
+	apiClock *testClock
+	handler  http.Handler
+	srv      *httptest.Server
+	tokens   map[string]string
 	// refs names the fixtures a test made; URLs and bodies may say {name} for their refs.
 	refs map[string]string
 }
@@ -86,11 +88,13 @@ type envOptions struct {
 	handler func(e *env) http.Handler
 }
 
-// eachEngine runs fn on a fresh env of every engine; PostgreSQL shows as skipped without
-// VIGIL_TEST_POSTGRES_URL.
+// eachEngine runs fn on a fresh env of every engine, in parallel with other tests; PostgreSQL
+// shows as skipped without VIGIL_TEST_POSTGRES_URL.
 func eachEngine(t *testing.T, o envOptions, fn func(t *testing.T, e *env)) {
 	t.Helper()
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		fn(t, newEnv(t, st, o))
 	})
 }
@@ -103,7 +107,8 @@ func newEnv(t *testing.T, st *store.Store, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{engine: string(st.Dialect()), st: st, svc: svc, clock: clk, tokens: map[string]string{}, refs: map[string]string{}}
+	e := &env{engine: string(st.Dialect()), st: st, svc: svc, clock: clk, apiClock: &testClock{now: t0},
+		tokens: map[string]string{}, refs: map[string]string{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make(chan error, len(people))
