@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/url"
 	"strings"
@@ -57,7 +58,7 @@ func (h *Handler) funcs() template.FuncMap {
 		"class":        func(c domain.TriageClass) string { return classLabels[c] },
 		"classHint":    func(c domain.TriageClass) string { return classHints[c] },
 		"personal":     func(p domain.Tristate) string { return personalLabels[p] },
-		"relationship": func(r domain.Relationship) string { return relationshipLabels[r] },
+		"relationship": func(r any) string { return relationshipLabels[domain.Relationship(fmt.Sprint(r))] },
 		"classes": func() []domain.TriageClass {
 			return []domain.TriageClass{domain.ClassIncident, domain.ClassUnknown, domain.ClassVulnerability, domain.ClassEvent}
 		},

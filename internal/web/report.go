@@ -78,7 +78,7 @@ var steps = []step{
 	{"discovered", "report_date", "When did you find out?", func(h *Handler, r *http.Request, d *draft) []domain.FieldError {
 		d.DiscoveredDay, d.DiscoveredMonth, d.DiscoveredYear = r.PostFormValue("discovered-day"), r.PostFormValue("discovered-month"), r.PostFormValue("discovered-year")
 		d.DiscoveredTime = strings.TrimSpace(r.PostFormValue("discovered-time"))
-		disc, errs := h.parseDate("discovered", "when you found out", d.DiscoveredDay, d.DiscoveredMonth, d.DiscoveredYear, d.DiscoveredTime)
+		disc, errs := h.discovered(d)
 		if errs != nil {
 			return errs
 		}
@@ -175,6 +175,20 @@ func (h *Handler) occurred(d *draft) (*time.Time, domain.Precision) {
 		return &t, domain.PrecisionDay
 	}
 	return &t, domain.PrecisionExact
+}
+
+// discovered is when the reporter found out. Without a time, a discovery on the day it
+// happened is taken as no earlier than the occurrence, so a date-only answer never puts
+// discovery before the event.
+func (h *Handler) discovered(d *draft) (time.Time, []domain.FieldError) {
+	t, errs := h.parseDate("discovered", "when you found out", d.DiscoveredDay, d.DiscoveredMonth, d.DiscoveredYear, d.DiscoveredTime)
+	if errs != nil || d.DiscoveredTime != "" {
+		return t, errs
+	}
+	if occ, _ := h.occurred(d); occ != nil && occ.After(t) && occ.Before(t.AddDate(0, 0, 1)) {
+		return *occ, nil
+	}
+	return t, nil
 }
 
 func (h *Handler) loadDraft(r *http.Request) (*draft, string, bool) {
@@ -332,7 +346,7 @@ type checkView struct {
 func (h *Handler) renderCheck(w http.ResponseWriter, r *http.Request, p *auth.Principal, d *draft, errs []domain.FieldError) {
 	v := checkView{Draft: d}
 	v.Occurred, _ = h.occurred(d)
-	v.Discovered, _ = h.parseDate("discovered", "", d.DiscoveredDay, d.DiscoveredMonth, d.DiscoveredYear, d.DiscoveredTime)
+	v.Discovered, _ = h.discovered(d)
 	for _, s := range steps {
 		if !d.Done[s.Name] {
 			v.Missing = append(v.Missing, s.Name)
@@ -352,7 +366,7 @@ func (h *Handler) renderCheck(w http.ResponseWriter, r *http.Request, p *auth.Pr
 
 func (h *Handler) reportSubmit(w http.ResponseWriter, r *http.Request, p *auth.Principal, d *draft, secret string) {
 	occurred, precision := h.occurred(d)
-	discovered, errs := h.parseDate("discovered", "when you found out", d.DiscoveredDay, d.DiscoveredMonth, d.DiscoveredYear, d.DiscoveredTime)
+	discovered, errs := h.discovered(d)
 	if errs != nil {
 		h.renderCheck(w, r, p, d, errs)
 		return
