@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/audit"
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/service"
@@ -14,7 +13,7 @@ import (
 type incidentView struct {
 	Inc       *domain.Incident
 	Notes     []*service.Note
-	Events    []*audit.Entry
+	Timeline  []timelineEntry
 	Files     []*service.Attachment
 	Assignees []service.Assignee
 	CanEdit   bool
@@ -43,7 +42,7 @@ func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*
 		return nil, err
 	}
 	canEdit := p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
-	return &incidentView{Inc: inc, Notes: notes, Events: events, Assignees: assignees, Files: files, CanEdit: canEdit, Form: map[string]string{}}, nil
+	return &incidentView{Inc: inc, Notes: notes, Timeline: describe(events), Assignees: assignees, Files: files, CanEdit: canEdit, Form: map[string]string{}}, nil
 }
 
 func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Principal) {

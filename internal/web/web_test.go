@@ -25,7 +25,10 @@ const password = "Correct-Horse-Battery-9"
 // testLog sends the server's log to the test's output, shown when a test fails.
 type testLog struct{ t *testing.T }
 
-func (l testLog) Write(b []byte) (int, error) { l.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 type env struct {
 	t   *testing.T
