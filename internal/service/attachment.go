@@ -24,12 +24,56 @@ type Attachment = store.Attachment
 // AddAttachment stores a file as evidence on an incident: content-addressed by SHA-256 in
 // the blob store, recorded with its hash in the record of events.
 func (s *Service) AddAttachment(ctx context.Context, p auth.Principal, ref, name, contentType string, r io.Reader) (*Attachment, error) {
-	if s.blobs == nil {
-		return nil, errors.New("no blob store configured")
-	}
 	inc, err := s.authorize(ctx, p, ref, auth.UpdateIncident)
 	if err != nil {
 		return nil, err
+	}
+	a, err := s.storeFile(p, name, contentType, r)
+	if err != nil {
+		return nil, err
+	}
+	a.IncidentID = inc.ID
+	err = s.store.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertAttachment(a, ""); err != nil {
+			return err
+		}
+		return tx.Append(s.entry(p, "attachment.added", inc, map[string]any{"name": a.Name, "sha256": a.SHA256, "size": a.Size}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// AddDraftAttachment keeps a file a reporter uploads while reporting (e.g. the phishing
+// e-mail); it joins the incident when the report is sent.
+func (s *Service) AddDraftAttachment(ctx context.Context, draftSecret, name, contentType string, r io.Reader) (*Attachment, error) {
+	if _, err := s.Draft(ctx, draftSecret); err != nil {
+		return nil, err
+	}
+	files, err := s.store.DraftAttachments(ctx, auth.HashSecret(draftSecret))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) >= 5 {
+		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "file", Message: "You can add up to 5 files to a report"}}}
+	}
+	a, err := s.storeFile(auth.Principal{Kind: auth.KindPublic}, name, contentType, r)
+	if err != nil {
+		return nil, err
+	}
+	return a, s.store.Write(ctx, func(tx *store.Tx) error { return tx.InsertAttachment(a, auth.HashSecret(draftSecret)) })
+}
+
+// DraftAttachments lists the files added to a report in progress.
+func (s *Service) DraftAttachments(ctx context.Context, draftSecret string) ([]*Attachment, error) {
+	return s.store.DraftAttachments(ctx, auth.HashSecret(draftSecret))
+}
+
+// storeFile checks and stores an uploaded file's bytes.
+func (s *Service) storeFile(p auth.Principal, name, contentType string, r io.Reader) (*Attachment, error) {
+	if s.blobs == nil {
+		return nil, errors.New("no blob store configured")
 	}
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	if name == "." || name == "/" || name == "" || !utf8.ValidString(name) || len(name) > 255 {
@@ -48,17 +92,7 @@ func (s *Service) AddAttachment(ctx context.Context, p auth.Principal, ref, name
 	if contentType == "" || len(contentType) > 200 {
 		contentType = "application/octet-stream"
 	}
-	a := &store.Attachment{IncidentID: inc.ID, SHA256: sum, Name: name, Size: size, ContentType: contentType, UploadedBy: p.Label(), CreatedAt: domain.Instant(s.now())}
-	err = s.store.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertAttachment(a); err != nil {
-			return err
-		}
-		return tx.Append(s.entry(p, "attachment.added", inc, map[string]any{"name": name, "sha256": sum, "size": size}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
+	return &store.Attachment{SHA256: sum, Name: name, Size: size, ContentType: contentType, UploadedBy: p.Label(), CreatedAt: domain.Instant(s.now())}, nil
 }
 
 // Attachments lists an incident's files.

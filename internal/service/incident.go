@@ -21,12 +21,14 @@ func (s *Service) CreateIncident(ctx context.Context, p auth.Principal, in domai
 	if p.Kind == auth.KindUser {
 		inc.Reporter = domain.Reporter{Name: p.Email, Contact: p.Email, Relationship: domain.RelStaff}
 	}
-	return s.create(ctx, p, inc, in, "")
+	return s.create(ctx, p, inc, in, "", nil)
 }
 
 // create validates and stores a new incident; in may not set the status, which always
-// starts at "new" so every record goes through triage (seed 001 §4).
-func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Incident, in domain.Patch, statusTokenHash string) (*domain.Incident, error) {
+// starts at "new" so every record goes through triage (seed 001 §4). A non-nil
+// also runs inside the creating transaction (e.g. to claim a report's files).
+func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Incident, in domain.Patch, statusTokenHash string,
+	also func(*store.Tx, *domain.Incident) error) (*domain.Incident, error) {
 	now := domain.Instant(s.now())
 	inc.ReportedAt = now
 	if in.Status.Set {
@@ -58,7 +60,13 @@ func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Inci
 				return err
 			}
 		}
-		return tx.Append(s.entry(p, "incident.created", inc, inc))
+		if err := tx.Append(s.entry(p, "incident.created", inc, inc)); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx, inc)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("recording incident: %w", err)

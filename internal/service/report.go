@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/store"
 )
 
 // StatusTokenPrefix marks reporters' secret status links.
@@ -17,11 +18,12 @@ const StatusTokenPrefix = "vgs_"
 // someone else will report it"). It returns the incident and the secret status token the
 // reporter uses to follow up; only its hash is stored.
 func (s *Service) SubmitReport(ctx context.Context, in domain.Patch) (*domain.Incident, string, error) {
-	return s.SubmitReportAs(ctx, auth.Principal{Kind: auth.KindPublic, OrgID: s.orgID}, domain.ChannelAPI, in)
+	return s.SubmitReportAs(ctx, auth.Principal{Kind: auth.KindPublic, OrgID: s.orgID}, domain.ChannelAPI, in, "")
 }
 
 // SubmitReportAs records a report by p (a signed-in user, or the public) through channel.
-func (s *Service) SubmitReportAs(ctx context.Context, p auth.Principal, channel domain.Channel, in domain.Patch) (*domain.Incident, string, error) {
+// Files uploaded to the draft with secret draftSecret (if any) become its attachments.
+func (s *Service) SubmitReportAs(ctx context.Context, p auth.Principal, channel domain.Channel, in domain.Patch, draftSecret string) (*domain.Incident, string, error) {
 	if !auth.Can(p, auth.SubmitReport, nil) {
 		return nil, "", domain.ErrForbidden
 	}
@@ -44,7 +46,22 @@ func (s *Service) SubmitReportAs(ctx context.Context, p auth.Principal, channel 
 		inc.Reporter = domain.Reporter{Name: p.Name, Contact: p.Email, Relationship: domain.RelStaff}
 	}
 	token := auth.NewSecret(StatusTokenPrefix)
-	out, err := s.create(ctx, p, inc, in, auth.HashSecret(token))
+	var claim func(*store.Tx, *domain.Incident) error
+	if draftSecret != "" {
+		claim = func(tx *store.Tx, inc *domain.Incident) error {
+			files, err := tx.ClaimDraftAttachments(auth.HashSecret(draftSecret), inc.ID)
+			if err != nil {
+				return err
+			}
+			for _, a := range files {
+				if err := tx.Append(s.entry(p, "attachment.added", inc, map[string]any{"name": a.Name, "sha256": a.SHA256, "size": a.Size})); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	out, err := s.create(ctx, p, inc, in, auth.HashSecret(token), claim)
 	if err != nil {
 		return nil, "", err
 	}

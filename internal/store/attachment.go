@@ -20,13 +20,54 @@ type Attachment struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// InsertAttachment records an attachment.
-func (tx *Tx) InsertAttachment(a *Attachment) error {
-	if err := tx.queryRow(`INSERT INTO attachments(incident_id, sha256, name, size, content_type, uploaded_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, a.IncidentID, a.SHA256, a.Name, a.Size, a.ContentType, a.UploadedBy, micros(a.CreatedAt)).Scan(&a.ID); err != nil {
+// InsertAttachment records an attachment of an incident, or of a report draft when
+// draftHash is set (then IncidentID is ignored until the report is sent).
+func (tx *Tx) InsertAttachment(a *Attachment, draftHash string) error {
+	var incident, draft any = a.IncidentID, nil
+	if draftHash != "" {
+		incident, draft = nil, draftHash
+	}
+	if err := tx.queryRow(`INSERT INTO attachments(incident_id, draft_hash, sha256, name, size, content_type, uploaded_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, incident, draft, a.SHA256, a.Name, a.Size, a.ContentType, a.UploadedBy, micros(a.CreatedAt)).Scan(&a.ID); err != nil {
 		return fmt.Errorf("recording attachment: %w", err)
 	}
 	return nil
+}
+
+// ClaimDraftAttachments moves a draft's files to the incident it became.
+func (tx *Tx) ClaimDraftAttachments(draftHash string, incidentID int64) ([]*Attachment, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, "UPDATE attachments SET incident_id = $1, draft_hash = NULL WHERE draft_hash = $2 RETURNING "+attachmentColumns, incidentID, draftHash)
+	if err != nil {
+		return nil, fmt.Errorf("attaching report files: %w", err)
+	}
+	defer rows.Close()
+	var out []*Attachment
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("attaching report files: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// DraftAttachments lists the files uploaded to a report draft.
+func (s *Store) DraftAttachments(ctx context.Context, draftHash string) ([]*Attachment, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT "+attachmentColumns+" FROM attachments WHERE draft_hash = $1 ORDER BY id", draftHash)
+	if err != nil {
+		return nil, fmt.Errorf("listing report files: %w", err)
+	}
+	defer rows.Close()
+	var out []*Attachment
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing report files: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 const attachmentColumns = "id, incident_id, sha256, name, size, content_type, uploaded_by, created_at"
@@ -34,9 +75,11 @@ const attachmentColumns = "id, incident_id, sha256, name, size, content_type, up
 func scanAttachment(sc scanner) (*Attachment, error) {
 	var a Attachment
 	var at int64
-	if err := sc.Scan(&a.ID, &a.IncidentID, &a.SHA256, &a.Name, &a.Size, &a.ContentType, &a.UploadedBy, &at); err != nil {
+	var incident sql.NullInt64
+	if err := sc.Scan(&a.ID, &incident, &a.SHA256, &a.Name, &a.Size, &a.ContentType, &a.UploadedBy, &at); err != nil {
 		return nil, err
 	}
+	a.IncidentID = incident.Int64
 	a.CreatedAt = fromMicros(at)
 	return &a, nil
 }

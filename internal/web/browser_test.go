@@ -54,6 +54,8 @@ func TestJourneyInBrowser(t *testing.T) {
 	rep.Fill("#name", "Amira")
 	rep.Fill("#contact", "amira@example.org")
 	rep.Submit("form")
+	rep.CheckAccessibility("report-files")
+	rep.Click(`button[value="continue"]`)
 	rep.CheckAccessibility("report-check")
 	rep.Submit(`form[action="/report/check"]`)
 	rep.CheckAccessibility("report-done")

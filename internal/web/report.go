@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/service"
 )
 
 // The reporting journey asks what seed 001 §3.3 requires, one topic per page, and keeps the
@@ -107,6 +108,8 @@ var steps = []step{
 		}
 		return []domain.FieldError{{Field: "relationship", Message: "Select how you are connected to us, or that you would rather not say"}}
 	}},
+	// Files are saved by reportFiles as they are uploaded; continuing needs nothing more.
+	{"files", "report_files", "Do you have anything to add, such as the e-mail itself?", func(*Handler, *http.Request, *draft) []domain.FieldError { return nil }},
 }
 
 func lengthError(field, v string, max int) []domain.FieldError {
@@ -279,6 +282,38 @@ type stepView struct {
 	Draft  *draft
 	Change bool
 	Action string
+	Files  []*service.Attachment
+}
+
+// reportFiles handles the upload button of the files step; done is false when the reporter
+// pressed Continue instead, which the generic step handling then takes.
+func (h *Handler) reportFiles(w http.ResponseWriter, r *http.Request, p *auth.Principal, i int, d *draft, secret string) (done bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, service.MaxAttachment+1<<20)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		h.renderStep(w, r, p, i, d, []domain.FieldError{{Field: "file", Message: "The file must be smaller than 20 MB"}}, http.StatusUnprocessableEntity)
+		return true
+	}
+	if r.PostFormValue("action") != "upload" {
+		return false
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		h.renderStep(w, r, p, i, d, []domain.FieldError{{Field: "file", Message: "Select a file to add"}}, http.StatusUnprocessableEntity)
+		return true
+	}
+	defer f.Close()
+	_, err = h.svc.AddDraftAttachment(r.Context(), secret, hdr.Filename, hdr.Header.Get("Content-Type"), f)
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		h.renderStep(w, r, p, i, d, ve.Fields, http.StatusUnprocessableEntity)
+		return true
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return true
+	}
+	http.Redirect(w, r, r.URL.RequestURI(), http.StatusSeeOther)
+	return true
 }
 
 func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, p *auth.Principal, i int, d *draft, errs []domain.FieldError, status int) {
@@ -294,8 +329,13 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if change {
 		action += "?change=1"
 	}
-	h.render(w, r, status, steps[i].Template, page{Title: steps[i].Title, User: p, BackLink: back, Errors: errs,
-		Data: stepView{Step: steps[i], Draft: d, Change: change, Action: action}})
+	view := stepView{Step: steps[i], Draft: d, Change: change, Action: action}
+	if steps[i].Name == "files" {
+		if c, err := r.Cookie(draftCookie); err == nil {
+			view.Files, _ = h.svc.DraftAttachments(r.Context(), c.Value)
+		}
+	}
+	h.render(w, r, status, steps[i].Template, page{Title: steps[i].Title, User: p, BackLink: back, Errors: errs, Data: view})
 }
 
 func (h *Handler) reportSave(w http.ResponseWriter, r *http.Request) {
@@ -318,6 +358,11 @@ func (h *Handler) reportSave(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusNotFound, "notfound", page{Title: "Page not found", User: p})
 		return
 	}
+	if name == "files" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if done := h.reportFiles(w, r, p, i, d, secret); done {
+			return
+		}
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if errs := steps[i].save(h, r, d); len(errs) > 0 {
 		h.renderStep(w, r, p, i, d, errs, http.StatusUnprocessableEntity)
@@ -337,6 +382,7 @@ func (h *Handler) reportSave(w http.ResponseWriter, r *http.Request) {
 }
 
 type checkView struct {
+	Files      []*service.Attachment
 	Draft      *draft
 	Occurred   *time.Time
 	Discovered time.Time
@@ -345,6 +391,9 @@ type checkView struct {
 
 func (h *Handler) renderCheck(w http.ResponseWriter, r *http.Request, p *auth.Principal, d *draft, errs []domain.FieldError) {
 	v := checkView{Draft: d}
+	if c, err := r.Cookie(draftCookie); err == nil {
+		v.Files, _ = h.svc.DraftAttachments(r.Context(), c.Value)
+	}
 	v.Occurred, _ = h.occurred(d)
 	v.Discovered, _ = h.discovered(d)
 	for _, s := range steps {
@@ -385,7 +434,7 @@ func (h *Handler) reportSubmit(w http.ResponseWriter, r *http.Request, p *auth.P
 	if p != nil {
 		actor = *p
 	}
-	inc, token, err := h.svc.SubmitReportAs(r.Context(), actor, domain.ChannelWeb, in)
+	inc, token, err := h.svc.SubmitReportAs(r.Context(), actor, domain.ChannelWeb, in, secret)
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		h.renderCheck(w, r, p, d, ve.Fields)

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -133,8 +135,23 @@ func (e *env) report(c *http.Client, nature string) (ref, statusPath string) {
 			e.t.Fatalf("step %s: %d %s", a.step, r.code, r.body)
 		}
 	}
+	// Attach the e-mail as a file, then continue.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "wrong-recipient.eml")
+	fw.Write([]byte("From: amira@example.org\r\nTo: a.khan@example.com\r\n\r\nclient list attached"))
+	mw.WriteField("action", "upload")
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/report/files", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := e.do(c, req); r.code != http.StatusSeeOther {
+		e.t.Fatalf("upload: %d %s", r.code, r.body)
+	}
+	if r := e.post(c, "/report/files", url.Values{"action": {"continue"}}); r.code != http.StatusSeeOther || r.location != "/report/check" {
+		e.t.Fatalf("files step: %d %s", r.code, r.location)
+	}
 	check := e.get(c, "/report/check")
-	for _, want := range []string{nature, "Client spreadsheet", "30 clients", "20 November 2025 at 16:55", "Amira"} {
+	for _, want := range []string{nature, "Client spreadsheet", "30 clients", "20 November 2025 at 16:55", "Amira", "wrong-recipient.eml"} {
 		if !strings.Contains(check.body, want) {
 			e.t.Fatalf("check your answers lacks %q: %d %s %s", want, check.code, check.location, check.body)
 		}
@@ -213,6 +230,10 @@ func TestReportToClosureWithoutJavaScript(t *testing.T) {
 			}
 			if r := e.post(e.client(), status, url.Values{"body": {"They replied: deleted"}}); r.code != 200 || !strings.Contains(r.body, "They replied: deleted") {
 				t.Fatalf("reporter adds information: %d", r.code)
+			}
+			files, err := e.svc.Attachments(context.Background(), e.svc.System(), ref)
+			if err != nil || len(files) != 1 || files[0].Name != "wrong-recipient.eml" || len(files[0].SHA256) != 64 {
+				t.Fatalf("report's file did not reach the incident: %v %v", files, err)
 			}
 			events, err := e.svc.IncidentEvents(context.Background(), e.svc.System(), ref)
 			if err != nil || len(events) < 8 {
