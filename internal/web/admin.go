@@ -90,3 +90,30 @@ func (h *Handler) setRoles(w http.ResponseWriter, r *http.Request, p auth.Princi
 	}
 	http.Redirect(w, r, "/admin/users?done=roles", http.StatusSeeOther)
 }
+
+func (h *Handler) settings(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	if !p.Has(auth.RoleAdmin) {
+		h.fail(w, r, domain.ErrForbidden)
+		return
+	}
+	notice, err := h.svc.ReportNotice(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "settings", page{Title: "Settings", Form: map[string]string{"notice": notice}, Flash: flashFrom(r)})
+}
+
+func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	err := h.svc.SetReportNotice(r.Context(), p, r.PostFormValue("notice"))
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		h.render(w, r, http.StatusUnprocessableEntity, "settings", page{Title: "Settings", Form: map[string]string{"notice": r.PostFormValue("notice")}, Errors: ve.Fields})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/settings?done=settings", http.StatusSeeOther)
+}

@@ -61,6 +61,8 @@ func TestPermissionMatrix(t *testing.T) {
 		{"note on restricted", "POST", "/incidents/" + restricted + "/notes", "kind=internal&body=x", false,
 			want{"anonymous": 303, "approver": 303, "*": 404}},
 		{"users", "GET", "/admin/users", "", false, want{"anonymous": 303, "admin": 200, "*": 403}},
+		{"settings", "GET", "/admin/settings", "", false, want{"anonymous": 303, "admin": 200, "*": 403}},
+		{"save settings", "POST", "/admin/settings", "notice=Phone+01534+500050", false, want{"anonymous": 303, "admin": 303, "*": 403}},
 		{"report start", "GET", "/report", "", false, want{"*": 200}},
 		{"api create", "POST", "/api/v1/incidents", `{"title":"t","nature":"n"}`, true, want{"anonymous": 401, "auditor": 403, "*": 201}},
 		{"api list", "GET", "/api/v1/incidents", "", true, want{"anonymous": 401, "*": 200}},

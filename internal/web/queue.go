@@ -108,6 +108,8 @@ func flashFrom(r *http.Request) string {
 		return "The user has been added."
 	case "roles":
 		return "The user's roles have been saved."
+	case "settings":
+		return "The settings have been saved."
 	}
 	return ""
 }

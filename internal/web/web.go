@@ -124,6 +124,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/users", h.staff(h.users))
 	mux.Handle("POST /admin/users", h.staff(h.inviteUser))
 	mux.Handle("POST /admin/users/{email}", h.staff(h.setRoles))
+	mux.Handle("GET /admin/settings", h.staff(h.settings))
+	mux.Handle("POST /admin/settings", h.staff(h.saveSettings))
 }
 
 // Wrap adds the headers and cross-origin protection every page needs.

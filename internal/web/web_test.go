@@ -293,3 +293,37 @@ func TestSecurityHeadersAndCSRF(t *testing.T) {
 		}
 	}
 }
+
+func TestReportNoticeAndSecureCookie(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin := e.signedIn("admin@example.org")
+	if r := e.post(admin, "/admin/settings", url.Values{"notice": {"Call 01534 500050 or visit 1 Seaton Place."}}); r.code != http.StatusSeeOther {
+		t.Fatalf("save notice: %d", r.code)
+	}
+	if r := e.get(e.client(), "/report"); !strings.Contains(r.body, "Call 01534 500050 or visit 1 Seaton Place.") {
+		t.Fatal("the reporting page does not show the organisation's notice")
+	}
+
+	// Over HTTPS the session cookie is __Host-, Secure, HttpOnly and path /.
+	tls := httptest.NewTLSServer(e.srv.Config.Handler)
+	defer tls.Close()
+	c := tls.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.PostForm(tls.URL+"/signin", url.Values{"email": {"handler@example.org"}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var found bool
+	for _, ck := range res.Cookies() {
+		if ck.Name == "__Host-vigil" {
+			found = true
+			if !ck.Secure || !ck.HttpOnly || ck.Path != "/" || ck.Domain != "" {
+				t.Fatalf("cookie attributes: %+v", ck)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no __Host- session cookie over HTTPS: %v", res.Cookies())
+	}
+}
