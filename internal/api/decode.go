@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -110,7 +111,7 @@ func DecodeIncident(body []byte) (domain.Patch, error) {
 				v.Add(name, msg)
 			}
 		default:
-			v.Add(name, "is not a field of an incident")
+			v.Add(cmp.Or(name, `""`), "is not a field of an incident") // an empty key is still named
 		}
 	}
 	sortFields(v)
