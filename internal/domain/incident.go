@@ -53,6 +53,10 @@ type Incident struct {
 	Owner        string      `json:"owner"` // the investigating officer's e-mail (seed 001 §3.5)
 	Restricted   bool        `json:"restricted"`
 	Exercise     bool        `json:"exercise"`
+	// NIS2Significant and DORAMajor start the sector reporting clocks when the organisation
+	// is subject to those regimes (NIS2 Art. 23(3); DORA Art. 18).
+	NIS2Significant bool `json:"nis2_significant"`
+	DORAMajor       bool `json:"dora_major"`
 	Tags         []string    `json:"tags"`
 	MergedInto   string      `json:"merged_into,omitempty"`
 	Links        []Link      `json:"links,omitempty"` // read with the incident, not in lists

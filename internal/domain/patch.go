@@ -25,6 +25,7 @@ type Patch struct {
 	OccurredPrecision                         Opt[Precision]
 	Class                                     Opt[TriageClass]
 	NearMiss, Restricted, Exercise            Opt[bool]
+	NIS2Significant, DORAMajor                Opt[bool]
 	PersonalData                              Opt[Tristate]
 	Status                                    Opt[Status]
 	Owner                                     Opt[string]
@@ -83,7 +84,8 @@ func Apply(inc *Incident, p Patch, now time.Time) ([]Change, error) {
 	for _, f := range []struct {
 		o   Opt[bool]
 		dst *bool
-	}{{p.NearMiss, &inc.NearMiss}, {p.Restricted, &inc.Restricted}, {p.Exercise, &inc.Exercise}} {
+	}{{p.NearMiss, &inc.NearMiss}, {p.Restricted, &inc.Restricted}, {p.Exercise, &inc.Exercise},
+		{p.NIS2Significant, &inc.NIS2Significant}, {p.DORAMajor, &inc.DORAMajor}} {
 		if f.o.Set {
 			*f.dst = f.o.Value
 		}

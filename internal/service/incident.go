@@ -63,6 +63,9 @@ func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Inci
 		if err := tx.Append(s.entry(p, "incident.created", inc, inc)); err != nil {
 			return err
 		}
+		if err := s.syncClocks(tx, p, inc, true); err != nil {
+			return err
+		}
 		if also != nil {
 			return also(tx, inc)
 		}
@@ -193,7 +196,10 @@ func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref stri
 		if in.Reason != "" {
 			data["reason"] = in.Reason
 		}
-		return tx.Append(s.entry(p, "incident.updated", cur, data))
+		if err := tx.Append(s.entry(p, "incident.updated", cur, data)); err != nil {
+			return err
+		}
+		return s.syncClocks(tx, p, cur, false)
 	})
 	if err != nil {
 		return nil, mapErr(err)

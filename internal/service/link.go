@@ -89,6 +89,9 @@ func (s *Service) MergeIncident(ctx context.Context, p auth.Principal, ref, into
 		if err := tx.Append(s.entry(p, "incident.merged", cur, map[string]any{"changes": changes})); err != nil {
 			return err
 		}
+		if err := s.syncClocks(tx, p, cur, false); err != nil {
+			return err
+		}
 		return tx.Append(s.entry(p, "incident.merge_received", target, map[string]string{"ref": cur.Ref}))
 	})
 	if err != nil {

@@ -17,7 +17,7 @@ const incidentColumns = `i.id, i.org_id, i.ref, i.title, i.nature, i.systems, i.
 	i.reporter_name, i.reporter_contact, i.reporter_relationship, COALESCE(i.reporter_user_id, 0), i.channel,
 	i.occurred_at, i.occurred_precision, i.discovered_at, i.reported_at, i.aware_at, i.contained_at, i.resolved_at, i.closed_at,
 	i.class, i.near_miss, i.personal_data, i.status, COALESCE(i.owner_id, 0), COALESCE(u.email, ''), i.restricted, i.exercise,
-	i.tags, COALESCE(m.ref, ''), i.version, i.created_at, i.updated_at`
+	i.tags, COALESCE(m.ref, ''), i.version, i.created_at, i.updated_at, i.nis2_significant, i.dora_major`
 
 const incidentFrom = ` FROM incidents i LEFT JOIN users u ON u.id = i.owner_id LEFT JOIN incidents m ON m.id = i.merged_into_id`
 
@@ -32,7 +32,7 @@ func scanIncident(sc scanner) (*domain.Incident, error) {
 		&inc.Reporter.Name, &inc.Reporter.Contact, &inc.Reporter.Relationship, &inc.ReporterUserID, &inc.Channel,
 		&occurred, &inc.OccurredPrecision, &discovered, &reported, &aware, &contained, &resolved, &closed,
 		&inc.Class, &inc.NearMiss, &inc.PersonalData, &inc.Status, &inc.OwnerID, &inc.Owner, &inc.Restricted, &inc.Exercise,
-		&tags, &inc.MergedInto, &inc.Version, &created, &updated)
+		&tags, &inc.MergedInto, &inc.Version, &created, &updated, &inc.NIS2Significant, &inc.DORAMajor)
 	if err != nil {
 		return nil, err
 	}
@@ -82,15 +82,15 @@ func (tx *Tx) InsertIncident(inc *domain.Incident, statusTokenHash string) error
 		reporter_name, reporter_contact, reporter_relationship, reporter_user_id, channel,
 		occurred_at, occurred_precision, discovered_at, reported_at, aware_at, contained_at, resolved_at, closed_at,
 		class, class_rank, near_miss, personal_data, status, owner_id, restricted, exercise, tags, status_token_hash,
-		version, created_at, updated_at)
+		version, created_at, updated_at, nis2_significant, dora_major)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) RETURNING id`,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) RETURNING id`,
 		inc.OrgID, inc.Ref, inc.Title, inc.Nature, inc.Systems, inc.People, inc.Discovery,
 		inc.Reporter.Name, inc.Reporter.Contact, inc.Reporter.Relationship, nullID(inc.ReporterUserID), inc.Channel,
 		microsPtr(inc.OccurredAt), inc.OccurredPrecision, microsPtr(inc.DiscoveredAt), micros(inc.ReportedAt), microsPtr(inc.AwareAt),
 		microsPtr(inc.ContainedAt), microsPtr(inc.ResolvedAt), microsPtr(inc.ClosedAt),
 		inc.Class, inc.Class.Rank(), inc.NearMiss, inc.PersonalData, inc.Status, nullID(inc.OwnerID), inc.Restricted, inc.Exercise,
-		tagsJSON(inc.Tags), tok, inc.Version, micros(inc.CreatedAt), micros(inc.UpdatedAt)).Scan(&inc.ID)
+		tagsJSON(inc.Tags), tok, inc.Version, micros(inc.CreatedAt), micros(inc.UpdatedAt), inc.NIS2Significant, inc.DORAMajor).Scan(&inc.ID)
 	if err != nil {
 		return fmt.Errorf("inserting incident: %w", err)
 	}
@@ -104,14 +104,14 @@ func (tx *Tx) UpdateIncident(inc *domain.Incident, prevVersion int) error {
 		occurred_at = $10, occurred_precision = $11, discovered_at = $12, reported_at = $13, aware_at = $14,
 		contained_at = $15, resolved_at = $16, closed_at = $17, class = $18, class_rank = $19, near_miss = $20,
 		personal_data = $21, status = $22, owner_id = $23, restricted = $24, exercise = $25, tags = $26,
-		version = $27, updated_at = $28
+		version = $27, updated_at = $28, nis2_significant = $31, dora_major = $32
 		WHERE id = $29 AND version = $30`,
 		inc.Title, inc.Nature, inc.Systems, inc.People, inc.Discovery,
 		inc.Reporter.Name, inc.Reporter.Contact, inc.Reporter.Relationship, inc.Channel,
 		microsPtr(inc.OccurredAt), inc.OccurredPrecision, microsPtr(inc.DiscoveredAt), micros(inc.ReportedAt), microsPtr(inc.AwareAt),
 		microsPtr(inc.ContainedAt), microsPtr(inc.ResolvedAt), microsPtr(inc.ClosedAt), inc.Class, inc.Class.Rank(), inc.NearMiss,
 		inc.PersonalData, inc.Status, nullID(inc.OwnerID), inc.Restricted, inc.Exercise, tagsJSON(inc.Tags),
-		inc.Version, micros(inc.UpdatedAt), inc.ID, prevVersion)
+		inc.Version, micros(inc.UpdatedAt), inc.ID, prevVersion, inc.NIS2Significant, inc.DORAMajor)
 	if err != nil {
 		return fmt.Errorf("updating incident %s: %w", inc.Ref, err)
 	}
@@ -449,3 +449,5 @@ func ParseCursor(s string) (*Cursor, error) {
 	}
 	return &c, nil
 }
+
+func joinAnd(where []string) string { return strings.Join(where, " AND ") }

@@ -1,0 +1,203 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/clocks"
+	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/store"
+)
+
+const clockSettingsKey = "clocks"
+
+// ClockSettings are the organisation's deadline settings with its webhooks.
+type ClockSettings struct {
+	clocks.Settings
+	Webhooks []Webhook `json:"webhooks"`
+}
+
+// Webhook is an endpoint that receives signed escalation events.
+type Webhook struct {
+	URL    string `json:"url"`
+	Secret string `json:"secret"`
+}
+
+func decodeSettings(raw string, err error) (ClockSettings, error) {
+	cs := ClockSettings{Settings: clocks.DefaultSettings()}
+	if errors.Is(err, store.ErrNotFound) {
+		return cs, nil
+	}
+	if err != nil {
+		return cs, err
+	}
+	if err := json.Unmarshal([]byte(raw), &cs); err != nil {
+		return cs, fmt.Errorf("reading clock settings: %w", err)
+	}
+	return cs, nil
+}
+
+// ClockSettings returns the organisation's deadline settings.
+func (s *Service) ClockSettings(ctx context.Context, p auth.Principal) (ClockSettings, error) {
+	if !auth.Can(p, auth.ListIncidents, nil) {
+		return ClockSettings{}, domain.ErrForbidden
+	}
+	return decodeSettings(s.store.Setting(ctx, s.orgID, clockSettingsKey))
+}
+
+// SetClockSettings changes the deadline settings. Existing clocks follow at their next change.
+func (s *Service) SetClockSettings(ctx context.Context, p auth.Principal, cs ClockSettings) error {
+	if !auth.Can(p, auth.ManageUsers, nil) {
+		return domain.ErrForbidden
+	}
+	if err := cs.Validate(); err != nil {
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: msg}}}
+	}
+	for i, w := range cs.Webhooks {
+		if !strings.HasPrefix(w.URL, "https://") && !strings.HasPrefix(w.URL, "http://") || len(w.Secret) < 16 {
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: fmt.Sprintf("webhooks.%d", i), Message: "needs an http(s) URL and a secret of at least 16 characters"}}}
+		}
+	}
+	raw, _ := json.Marshal(cs)
+	return s.store.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.SetSetting(s.orgID, clockSettingsKey, string(raw)); err != nil {
+			return err
+		}
+		shown := cs
+		shown.Webhooks = nil
+		for _, w := range cs.Webhooks {
+			shown.Webhooks = append(shown.Webhooks, Webhook{URL: w.URL, Secret: "(hidden)"})
+		}
+		return tx.Append(s.entry(p, "settings.clocks_changed", nil, shown))
+	})
+}
+
+// syncClocks recomputes an incident's clocks inside its transaction and records any change
+// in the record of events (issue: "each change is in the record of events").
+func (s *Service) syncClocks(tx *store.Tx, p auth.Principal, inc *domain.Incident, fresh bool) error {
+	cs, err := decodeSettings(tx.Setting(s.orgID, clockSettingsKey))
+	if err != nil {
+		return err
+	}
+	facts := clocks.Facts{NIS2Significant: inc.NIS2Significant, DORAMajor: inc.DORAMajor}
+	if !fresh {
+		if facts.Notified, err = tx.NotifiedAt(inc.ID); err != nil {
+			return err
+		}
+	}
+	want, err := clocks.Derive(inc, cs.Settings, facts)
+	if err != nil {
+		return err
+	}
+	changes, err := tx.SyncClocks(s.orgID, inc.ID, inc.Exercise, fresh, want, cs.Thresholds, s.now())
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	return tx.Append(s.entry(p, "clocks.changed", inc, map[string]any{"changes": changes}))
+}
+
+// Clocks lists an incident's clocks.
+func (s *Service) Clocks(ctx context.Context, p auth.Principal, ref string) ([]*clocks.Clock, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.ReadIncident)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Clocks(ctx, inc.ID)
+}
+
+// ClocksDue lists running or missed clocks due before t on incidents p may see.
+func (s *Service) ClocksDue(ctx context.Context, p auth.Principal, before time.Time, limit int) ([]*clocks.Clock, error) {
+	f, ok, err := s.filterFor(ctx, p, ListQuery{})
+	if err != nil || !ok {
+		return []*clocks.Clock{}, err
+	}
+	return s.store.ClocksDue(ctx, f, before, limit)
+}
+
+// NewNotification records that a party was told; it meets the matching clock.
+type NewNotification struct {
+	Rule       string    `json:"rule"`
+	Scope      string    `json:"scope"`
+	Recipient  string    `json:"recipient"`
+	Method     string    `json:"method"`
+	SentAt     time.Time `json:"sent_at"`
+	Reference  string    `json:"reference"`
+	LateReason string    `json:"late_reason"`
+}
+
+// RecordNotification records a notification and meets its clock. Meeting a clock late
+// needs the reason for the delay (GDPR Art. 33(1); seed 002).
+func (s *Service) RecordNotification(ctx context.Context, p auth.Principal, ref string, n NewNotification) (*store.Notification, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.UpdateIncident)
+	if err != nil {
+		return nil, err
+	}
+	v := &domain.ValidationError{}
+	if strings.TrimSpace(n.Recipient) == "" {
+		v.Add("recipient", "Enter who was told, for example the ICO")
+	}
+	if strings.TrimSpace(n.Method) == "" {
+		v.Add("method", "Enter how they were told, for example the ICO's online form")
+	}
+	now := s.now()
+	if n.SentAt.IsZero() {
+		n.SentAt = now
+	}
+	if n.SentAt.After(now.Add(time.Minute)) {
+		v.Add("sent_at", "A notification cannot be recorded before it is made")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	rec := &store.Notification{IncidentID: inc.ID, Rule: n.Rule, Scope: n.Scope, Recipient: strings.TrimSpace(n.Recipient), Method: strings.TrimSpace(n.Method),
+		SentAt: domain.Instant(n.SentAt), Reference: strings.TrimSpace(n.Reference), LateReason: strings.TrimSpace(n.LateReason), RecordedBy: p.Label(), CreatedAt: domain.Instant(now)}
+	err = s.store.Write(ctx, func(tx *store.Tx) error {
+		cur, err := tx.IncidentByRef(s.orgID, inc.Ref)
+		if err != nil {
+			return err
+		}
+		if n.Rule != "" {
+			cs, err := tx.ClockOf(cur.ID, n.Rule, n.Scope)
+			if errors.Is(err, store.ErrNotFound) {
+				return &domain.ValidationError{Fields: []domain.FieldError{{Field: "rule", Message: "This incident has no such clock"}}}
+			}
+			if err != nil {
+				return err
+			}
+			if rec.SentAt.After(cs.DueAt) && rec.LateReason == "" {
+				return &domain.ValidationError{Fields: []domain.FieldError{{Field: "late_reason", Message: "The deadline had passed: give the reasons for the delay"}}}
+			}
+		}
+		if err := tx.InsertNotification(s.orgID, rec); err != nil {
+			return err
+		}
+		if rec.LateReason != "" && n.Rule != "" {
+			if err := tx.SetLateReason(cur.ID, n.Rule, n.Scope, rec.LateReason); err != nil {
+				return err
+			}
+		}
+		if err := tx.Append(s.entry(p, "notification.recorded", cur, rec)); err != nil {
+			return err
+		}
+		return s.syncClocks(tx, p, cur, false)
+	})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return rec, nil
+}
+
+// Notifications lists the notifications recorded on an incident.
+func (s *Service) Notifications(ctx context.Context, p auth.Principal, ref string) ([]*store.Notification, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.ReadIncident)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Notifications(ctx, inc.ID)
+}
