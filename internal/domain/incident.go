@@ -55,11 +55,11 @@ type Incident struct {
 	Exercise     bool        `json:"exercise"`
 	// NIS2Significant and DORAMajor start the sector reporting clocks when the organisation
 	// is subject to those regimes (NIS2 Art. 23(3); DORA Art. 18).
-	NIS2Significant bool `json:"nis2_significant"`
-	DORAMajor       bool `json:"dora_major"`
-	Tags         []string    `json:"tags"`
-	MergedInto   string      `json:"merged_into,omitempty"`
-	Links        []Link      `json:"links,omitempty"` // read with the incident, not in lists
+	NIS2Significant bool     `json:"nis2_significant"`
+	DORAMajor       bool     `json:"dora_major"`
+	Tags            []string `json:"tags"`
+	MergedInto      string   `json:"merged_into,omitempty"`
+	Links           []Link   `json:"links,omitempty"` // read with the incident, not in lists
 
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
