@@ -64,6 +64,10 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/incidents/{ref}/access/{email}", a.authed(a.nameUser))
 	mux.Handle("POST /api/v1/incidents/{ref}/links", a.authed(a.linkIncident))
 	mux.Handle("POST /api/v1/incidents/{ref}/merge", a.authed(a.mergeIncident))
+	mux.Handle("GET /api/v1/incidents/{ref}/clocks", a.authed(a.incidentClocks))
+	mux.Handle("GET /api/v1/incidents/{ref}/notifications", a.authed(a.listNotifications))
+	mux.Handle("POST /api/v1/incidents/{ref}/notifications", a.authed(a.recordNotification))
+	mux.Handle("GET /api/v1/clocks", a.authed(a.listClocks))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "Not found", "No such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
