@@ -18,7 +18,7 @@ func TestRSIT(t *testing.T) {
 		{"intrusions", "burglary", true},
 		{"fraud", "phishing", true},
 		{"other", "undetermined", true},
-		{"fraud", "data-leak", false},               // a type of another class
+		{"fraud", "data-leak", false},                        // a type of another class
 		{"Information-Content-Security", "data-leak", false}, // machinetag values are exact
 		{"intrusions", "", false},
 		{"", "", false},
