@@ -201,3 +201,12 @@ func (s *Service) Notifications(ctx context.Context, p auth.Principal, ref strin
 	}
 	return s.store.Notifications(ctx, inc.ID)
 }
+
+// NextDeadlines maps incidents to their most urgent running or missed clock, for lists.
+func (s *Service) NextDeadlines(ctx context.Context, incs []*domain.Incident) (map[int64]*clocks.Clock, error) {
+	ids := make([]int64, len(incs))
+	for i, inc := range incs {
+		ids[i] = inc.ID
+	}
+	return s.store.NextDue(ctx, ids)
+}

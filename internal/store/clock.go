@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/clocks"
@@ -287,4 +288,27 @@ func (tx *Tx) ClockOf(incidentID int64, rule, scope string) (*clocks.Clock, erro
 		return nil, fmt.Errorf("reading clock: %w", err)
 	}
 	return c, nil
+}
+
+// NextDue maps each of the given incidents to its running or missed clock due soonest.
+func (s *Store) NextDue(ctx context.Context, incidentIDs []int64) (map[int64]*clocks.Clock, error) {
+	out := map[int64]*clocks.Clock{}
+	if len(incidentIDs) == 0 {
+		return out, nil
+	}
+	q := &query{}
+	ph := make([]string, len(incidentIDs))
+	for i, id := range incidentIDs {
+		ph[i] = q.arg(id)
+	}
+	cs, err := s.queryClocks(ctx, "WHERE c.incident_id IN ("+strings.Join(ph, ", ")+") AND c.state IN ("+q.arg(clocks.Running)+", "+q.arg(clocks.Missed)+") ORDER BY c.due_at", q.args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if out[c.IncidentID] == nil {
+			out[c.IncidentID] = c
+		}
+	}
+	return out, nil
 }

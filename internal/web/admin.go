@@ -117,3 +117,12 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, p auth.Pr
 	}
 	http.Redirect(w, r, "/admin/settings?done=settings", http.StatusSeeOther)
 }
+
+func (h *Handler) deliveries(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	items, err := h.svc.Deliveries(r.Context(), p, 200)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "deliveries", page{Title: "Delivery log", Data: items})
+}

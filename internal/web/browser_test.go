@@ -84,6 +84,22 @@ func TestJourneyInBrowser(t *testing.T) {
 	h.Submit(`form[action$="/classify"]`)
 	h.Select("#owner", "dpo@example.org")
 	h.Submit(`form[action$="/assign"]`)
+	if !strings.Contains(h.Text("main"), "72-hour notification to the ICO") {
+		t.Fatal("no 72-hour clock after personal data was confirmed")
+	}
+	h.Go(e.srv.URL + "/dashboard")
+	h.CheckAccessibility("dashboard")
+	if !strings.Contains(h.Text("main"), ref) {
+		t.Fatalf("dashboard does not list %s", ref)
+	}
+	h.Go(e.srv.URL + "/incidents/" + ref)
+	h.Fill("#recipient", "ICO")
+	h.Fill("#method", "ICO online form")
+	h.Fill("#reference", "IC-123456")
+	h.Submit(`form[action$="/notifications"]`)
+	if !strings.Contains(h.Text("main"), "IC-123456") {
+		t.Fatal("notification not shown")
+	}
 	h.Fill("#body", "Asked the recipient to delete it – INTERNAL ONLY")
 	h.Submit(`form[action$="/notes"]`)
 	h.CheckAccessibility("incident-worked")

@@ -4,10 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
 )
+
+// localLayout is how instants are typed on forms, in the organisation's time zone.
+const localLayout = "2006-01-02 15:04"
 
 func (h *Handler) editDetails(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	inc, err := h.svc.Incident(r.Context(), p, r.PathValue("ref"))
@@ -16,6 +20,11 @@ func (h *Handler) editDetails(w http.ResponseWriter, r *http.Request, p auth.Pri
 		return
 	}
 	form := map[string]string{"title": inc.Title, "nature": inc.Nature, "systems": inc.Systems, "people": inc.People, "discovery": inc.Discovery}
+	for k, t := range map[string]*time.Time{"occurred_at": inc.OccurredAt, "discovered_at": inc.DiscoveredAt, "aware_at": inc.AwareAt} {
+		if t != nil {
+			form[k] = t.In(h.opts.Location).Format(localLayout)
+		}
+	}
 	h.render(w, r, http.StatusOK, "details", page{Title: "Edit the details of " + inc.Ref, BackLink: "/incidents/" + inc.Ref, Data: inc, Form: form})
 }
 
@@ -24,8 +33,25 @@ func (h *Handler) saveDetails(w http.ResponseWriter, r *http.Request, p auth.Pri
 	patch := domain.Patch{Title: text("title"), Nature: text("nature"), Systems: text("systems"), People: text("people"), Discovery: text("discovery"),
 		Reason: strings.TrimSpace(r.PostFormValue("reason"))}
 	form := map[string]string{}
-	for _, k := range []string{"title", "nature", "systems", "people", "discovery", "reason"} {
+	for _, k := range []string{"title", "nature", "systems", "people", "discovery", "reason", "occurred_at", "discovered_at", "aware_at"} {
 		form[k] = r.PostFormValue(k)
+	}
+	var bad []domain.FieldError
+	for _, f := range []struct {
+		name string
+		dst  *domain.Opt[*time.Time]
+	}{{"occurred_at", &patch.OccurredAt}, {"discovered_at", &patch.DiscoveredAt}, {"aware_at", &patch.AwareAt}} {
+		v := strings.TrimSpace(form[f.name])
+		if v == "" {
+			*f.dst = domain.Opt[*time.Time]{Set: true}
+			continue
+		}
+		t, err := time.ParseInLocation(localLayout, v, h.opts.Location)
+		if err != nil {
+			bad = append(bad, domain.FieldError{Field: f.name, Message: "Enter a date and time like 2026-11-20 16:55"})
+			continue
+		}
+		*f.dst = domain.Opt[*time.Time]{Set: true, Value: &t}
 	}
 	again := func(errs []domain.FieldError) {
 		inc, err := h.svc.Incident(r.Context(), p, r.PathValue("ref"))
@@ -36,7 +62,10 @@ func (h *Handler) saveDetails(w http.ResponseWriter, r *http.Request, p auth.Pri
 		h.render(w, r, http.StatusUnprocessableEntity, "details", page{Title: "Edit the details of " + inc.Ref, BackLink: "/incidents/" + inc.Ref, Data: inc, Form: form, Errors: errs})
 	}
 	if patch.Reason == "" {
-		again([]domain.FieldError{{Field: "reason", Message: "Enter why you are changing the details"}})
+		bad = append(bad, domain.FieldError{Field: "reason", Message: "Enter why you are changing the details"})
+	}
+	if bad != nil {
+		again(bad)
 		return
 	}
 	err := h.updateErr(r, p, patch)

@@ -54,6 +54,11 @@ func (h *Handler) funcs() template.FuncMap {
 			}
 			return tt.In(h.opts.Location).Format("2 January 2006 at 15:04")
 		},
+		"countdown": func(due time.Time) string { return countdown(due.Sub(h.opts.Now())) },
+		"overdue":   func(due time.Time) bool { return h.opts.Now().After(due) },
+		"clockState": func(s string) string {
+			return map[string]string{"running": "Running", "met": "Met", "missed": "Missed", "not_applicable": "Not applicable"}[s]
+		},
 		"status":       func(s domain.Status) string { return statusLabels[s] },
 		"class":        func(c domain.TriageClass) string { return classLabels[c] },
 		"classHint":    func(c domain.TriageClass) string { return classHints[c] },
@@ -84,4 +89,33 @@ func (h *Handler) funcs() template.FuncMap {
 		"list3": func(a, b, c string) []string { return []string{a, b, c} },
 		"eq2":   func(a, b any) bool { return a == b },
 	}
+}
+
+// countdown says how long is left, or how late, in words people read at a glance.
+func countdown(d time.Duration) string {
+	late := d < 0
+	if late {
+		d = -d
+	}
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var s string
+	switch {
+	case days > 0:
+		s = fmt.Sprintf("%d %s %d %s", days, plural(days, "day"), hours, plural(hours, "hour"))
+	case hours > 0:
+		s = fmt.Sprintf("%d %s %d %s", hours, plural(hours, "hour"), mins, plural(mins, "minute"))
+	default:
+		s = fmt.Sprintf("%d %s", mins, plural(mins, "minute"))
+	}
+	if late {
+		return "overdue by " + s
+	}
+	return s + " left"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -4,10 +4,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/clocks"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/store"
 )
 
 type incidentView struct {
@@ -15,6 +18,8 @@ type incidentView struct {
 	Notes     []*service.Note
 	Timeline  []timelineEntry
 	Files     []*service.Attachment
+	Clocks    []*clocks.Clock
+	Sent      []*store.Notification
 	Assignees []service.Assignee
 	CanEdit   bool
 	Form      map[string]string
@@ -41,8 +46,16 @@ func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*
 	if err != nil {
 		return nil, err
 	}
+	cl, err := h.svc.Clocks(r.Context(), p, ref)
+	if err != nil {
+		return nil, err
+	}
+	sent, err := h.svc.Notifications(r.Context(), p, ref)
+	if err != nil {
+		return nil, err
+	}
 	canEdit := p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
-	return &incidentView{Inc: inc, Notes: notes, Timeline: describe(events), Assignees: assignees, Files: files, CanEdit: canEdit, Form: map[string]string{}}, nil
+	return &incidentView{Inc: inc, Notes: notes, Timeline: describe(events), Assignees: assignees, Files: files, Clocks: cl, Sent: sent, CanEdit: canEdit, Form: map[string]string{}}, nil
 }
 
 func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -83,6 +96,21 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request, p auth.Princi
 		NearMiss:     domain.Opt[bool]{Set: true, Value: r.PostFormValue("near_miss") == "yes"},
 		Reason:       reason,
 	}
+	// Confirming that personal data is involved is the moment the organisation becomes
+	// aware of a breach (EDPB Guidelines 9/2022: reasonable certainty), unless an earlier
+	// moment is already recorded; the 72-hour clock starts there. It can be corrected on
+	// the details page.
+	if patch.PersonalData.Value == domain.Yes {
+		inc, err := h.svc.Incident(r.Context(), p, r.PathValue("ref"))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if inc.AwareAt == nil {
+			now := h.opts.Now()
+			patch.AwareAt = domain.Opt[*time.Time]{Set: true, Value: &now}
+		}
+	}
 	h.update(w, r, p, patch, "classified")
 }
 
@@ -113,6 +141,14 @@ func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request, p auth.Pr
 	patch := domain.Patch{Status: domain.Opt[domain.Status]{Set: true, Value: domain.Status(r.PostFormValue("to"))},
 		Reason: strings.TrimSpace(r.PostFormValue("reason"))}
 	h.update(w, r, p, patch, "status")
+}
+
+func (h *Handler) recordNotification(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	rule, scope, _ := strings.Cut(r.PostFormValue("clock"), "/")
+	n := service.NewNotification{Rule: rule, Scope: scope, Recipient: r.PostFormValue("recipient"), Method: r.PostFormValue("method"),
+		Reference: r.PostFormValue("reference"), LateReason: r.PostFormValue("late_reason")}
+	_, err := h.svc.RecordNotification(r.Context(), p, r.PathValue("ref"), n)
+	h.afterAction(w, r, p, err, "notified")
 }
 
 func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, p auth.Principal) {

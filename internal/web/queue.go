@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/clocks"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/service"
 	"github.com/vigil-ir/vigil/internal/store"
@@ -17,6 +18,7 @@ var openStatuses = []string{string(domain.StatusNew), string(domain.StatusTriage
 
 type queueView struct {
 	Items     []*domain.Incident
+	Next2     map[int64]*clocks.Clock
 	Counts    map[string]int
 	Cap       int
 	Next      string
@@ -74,7 +76,12 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, p auth.Principal
 		h.fail(w, r, err)
 		return
 	}
-	view := queueView{Items: items, Counts: counts, Cap: store.CountCap, Query: v, Assignees: assignees}
+	next2, err := h.svc.NextDeadlines(r.Context(), items)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	view := queueView{Items: items, Next2: next2, Counts: counts, Cap: store.CountCap, Query: v, Assignees: assignees}
 	if next != nil {
 		nv := url.Values{}
 		for k, vals := range v {
@@ -110,6 +117,34 @@ func flashFrom(r *http.Request) string {
 		return "The user's roles have been saved."
 	case "settings":
 		return "The settings have been saved."
+	case "notified":
+		return "The notification has been recorded."
 	}
 	return ""
+}
+
+type dashboardView struct {
+	Overdue, Soon, Later []*clocks.Clock
+}
+
+// dashboard shows the running clocks: overdue, due in the next 24 hours, and later.
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	now := h.opts.Now()
+	cl, err := h.svc.ClocksDue(r.Context(), p, now.AddDate(1, 0, 0), 500)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v dashboardView
+	for _, c := range cl {
+		switch {
+		case c.DueAt.Before(now):
+			v.Overdue = append(v.Overdue, c)
+		case c.DueAt.Before(now.Add(24 * time.Hour)):
+			v.Soon = append(v.Soon, c)
+		default:
+			v.Later = append(v.Later, c)
+		}
+	}
+	h.render(w, r, http.StatusOK, "dashboard", page{Title: "Deadlines", Data: v})
 }
