@@ -150,6 +150,12 @@ func TestLinksAndMerge(t *testing.T) {
 			{name: "merge into the invisible", req: req{method: "POST", path: "/api/v1/incidents/{dup}/merge", as: "handler2", header: map[string]string{"If-Match": `"1"`}, body: `{"into":"{secret}"}`}, status: 422, problem: []string{"into"}},
 			{name: "merge", req: req{method: "POST", path: "/api/v1/incidents/{dup}/merge", as: "handler", header: map[string]string{"If-Match": `"1"`}, body: `{"into":"{open}"}`}, status: 200,
 				fields: map[string]any{"status": "merged", "merged_into": "{open}", "version": 2}},
+			{name: "link without a token", req: req{method: "POST", path: "/api/v1/incidents/{open}/links", body: `{"ref":"{dup}"}`}, status: 401},
+			{name: "link from nowhere", req: req{method: "POST", path: "/api/v1/incidents/INC-2026-99999/links", as: "handler", body: `{"ref":"{open}"}`}, status: 404},
+			{name: "merge without a token", req: req{method: "POST", path: "/api/v1/incidents/{mine}/merge", header: map[string]string{"If-Match": `"1"`}, body: `{"into":"{open}"}`}, status: 401},
+			{name: "auditor may not merge", req: req{method: "POST", path: "/api/v1/incidents/{mine}/merge", as: "auditor", header: map[string]string{"If-Match": `"1"`}, body: `{"into":"{open}"}`}, status: 403},
+			{name: "merge nothing", req: req{method: "POST", path: "/api/v1/incidents/INC-2026-99999/merge", as: "handler", header: map[string]string{"If-Match": `"1"`}, body: `{"into":"{open}"}`}, status: 404},
+			{name: "merge body of the wrong shape", req: req{method: "POST", path: "/api/v1/incidents/{mine}/merge", as: "handler", header: map[string]string{"If-Match": `"1"`}, body: `{"into":["{open}"]}`}, status: 400, problem: []string{"into"}},
 			{name: "a merged incident stays merged", req: req{method: "PATCH", path: "/api/v1/incidents/{dup}", as: "handler", header: map[string]string{"If-Match": `"2"`}, body: `{"status":"triage"}`}, status: 422, problem: []string{"status"}},
 		})
 	})
