@@ -1,0 +1,182 @@
+package classify
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A rule set maps keys (an RSIT "class:type", an ICO type ID, ...) to the words that point to
+// them and how strongly. A term is one or more words separated by spaces; a word ending in
+// "*" matches any word it begins ("phish*" matches "phishing", "phished"). Words are matched
+// on lower-cased text split at anything that is not a letter or a digit, so "e-mail" is the
+// two words "e mail" and "DDoS'd" is "ddos d".
+type ruleSet map[string]map[string]float64
+
+// target is what a phrase scores for: a rule set (by index) and a key within it.
+type target struct {
+	set int
+	key string
+}
+
+type phrase struct {
+	words  []string // lower case; a trailing '*' makes the word a prefix
+	term   string   // as written in the rule set, for tests and reading
+	target target
+	weight float64
+}
+
+// matcher finds every term of several rule sets in a text in one pass over its words. Terms
+// are indexed by their first word: exact words in a map, prefixes by their length.
+type matcher struct {
+	phrases    []phrase
+	exact      map[string][]int // first word -> phrases
+	prefix     map[string][]int // first word's prefix (without '*') -> phrases
+	prefixLens []int            // the distinct lengths of those prefixes, ascending
+}
+
+func newMatcher(sets ...ruleSet) *matcher {
+	m := &matcher{exact: map[string][]int{}, prefix: map[string][]int{}}
+	seenLen := map[int]bool{}
+	for si, set := range sets {
+		// Sorted, so that the same text always gives the same hits in the same order.
+		for _, key := range slices.Sorted(maps.Keys(set)) {
+			terms := set[key]
+			for _, term := range slices.Sorted(maps.Keys(terms)) {
+				w := terms[term]
+				p := phrase{words: strings.Fields(term), term: term, target: target{si, key}, weight: w}
+				i := len(m.phrases)
+				m.phrases = append(m.phrases, p)
+				first := p.words[0]
+				if stem, ok := strings.CutSuffix(first, "*"); ok {
+					m.prefix[stem] = append(m.prefix[stem], i)
+					if !seenLen[len(stem)] {
+						seenLen[len(stem)] = true
+						m.prefixLens = append(m.prefixLens, len(stem))
+					}
+				} else {
+					m.exact[first] = append(m.exact[first], i)
+				}
+			}
+		}
+	}
+	slices.Sort(m.prefixLens)
+	return m
+}
+
+// hit is a phrase found in a text: the words it matched, ws[start:end].
+type hit struct {
+	phrase     int
+	start, end int
+	text       string
+}
+
+// words splits lower-cased text into words of letters and digits.
+func words(text string) []string {
+	lower := strings.ToLower(text)
+	out := make([]string, 0, len(lower)/5)
+	start := -1
+	for i := 0; i < len(lower); {
+		r, size := rune(lower[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(lower[i:])
+		}
+		inWord := ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || (r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)))
+		switch {
+		case inWord && start < 0:
+			start = i
+		case !inWord && start >= 0:
+			out = append(out, lower[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		out = append(out, lower[start:])
+	}
+	return out
+}
+
+func wordMatches(pattern, word string) bool {
+	if stem, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(word, stem)
+	}
+	return pattern == word
+}
+
+// find returns the phrases found in ws, each once (at its first occurrence), in text order.
+// Within a rule set the longest match wins: "identity theft" hides the "theft" inside it.
+func (m *matcher) find(ws []string) []hit {
+	var all []hit
+	try := func(i int, cands []int) {
+		for _, pi := range cands {
+			p := &m.phrases[pi]
+			if i+len(p.words) > len(ws) {
+				continue
+			}
+			ok := true
+			for k := 1; k < len(p.words); k++ {
+				if !wordMatches(p.words[k], ws[i+k]) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				all = append(all, hit{phrase: pi, start: i, end: i + len(p.words)})
+			}
+		}
+	}
+	for i, w := range ws {
+		try(i, m.exact[w])
+		for _, n := range m.prefixLens {
+			if n > len(w) {
+				break
+			}
+			try(i, m.prefix[w[:n]])
+		}
+	}
+	// Longest first; a hit all of whose words are covered by strictly longer hits of the same
+	// set is dropped. Hits of equal length are all kept ("misuse" may score for two types).
+	byLen := slices.Clone(all)
+	slices.SortStableFunc(byLen, func(a, b hit) int { return (b.end - b.start) - (a.end - a.start) })
+	covered := map[[2]int]bool{} // {set, word index} covered by a longer hit
+	keep := map[[2]int]bool{}    // {phrase, start} of the hits kept
+	for g := 0; g < len(byLen); {
+		n := byLen[g].end - byLen[g].start
+		e := g
+		for e < len(byLen) && byLen[e].end-byLen[e].start == n {
+			e++
+		}
+		for _, h := range byLen[g:e] {
+			set := m.phrases[h.phrase].target.set
+			for k := h.start; k < h.end; k++ {
+				if !covered[[2]int{set, k}] {
+					keep[[2]int{h.phrase, h.start}] = true
+					break
+				}
+			}
+		}
+		for _, h := range byLen[g:e] {
+			if keep[[2]int{h.phrase, h.start}] {
+				set := m.phrases[h.phrase].target.set
+				for k := h.start; k < h.end; k++ {
+					covered[[2]int{set, k}] = true
+				}
+			}
+		}
+		g = e
+	}
+	var hits []hit
+	seen := map[int]bool{}
+	for _, h := range all {
+		if !keep[[2]int{h.phrase, h.start}] || seen[h.phrase] {
+			continue
+		}
+		seen[h.phrase] = true
+		h.text = strings.Join(ws[h.start:h.end], " ")
+		hits = append(hits, h)
+	}
+	return hits
+}
