@@ -66,21 +66,27 @@ const (
 
 var rules = newMatcher(rsitRules, icoRules, personalRules)
 
-// classOrder is the RSIT class order, which breaks ties between equal scores so that the
-// same text always gets the same suggestion.
-var classOrder = func() []string {
-	var out []string
+// The vocabularies, read once. The class and ICO type orders break ties between equal
+// scores, so that the same text always gets the same suggestion.
+var (
+	classOrder []string                // RSIT classes in taxonomy order
+	classTypes = map[string][]string{} // RSIT class -> its types in taxonomy order
+	icoTypes   = taxonomy.ICOTypes()
+)
+
+func init() {
 	for _, c := range taxonomy.RSITClasses() {
-		out = append(out, c.Value)
+		classOrder = append(classOrder, c.Value)
+		for _, t := range c.Types {
+			classTypes[c.Value] = append(classTypes[c.Value], t.Value)
+		}
 	}
-	return out
-}()
+}
 
 // Suggest suggests a classification for free text.
 func Suggest(text string) Suggestion {
 	s := suggest(words(text))
-	s.PII = Detect(text)
-	s.notePII()
+	s.notePII(Detect(text))
 	return s
 }
 
@@ -101,8 +107,7 @@ func SuggestReport(r Report) Suggestion {
 		}
 	}
 	s := suggest(ws)
-	s.PII = pii
-	s.notePII()
+	s.notePII(pii)
 	return s
 }
 
@@ -146,7 +151,7 @@ func suggest(ws []string) Suggestion {
 	}
 
 	bestICO, bestScore := "", 0.0
-	for _, t := range taxonomy.ICOTypes() { // in taxonomy order, for ties
+	for _, t := range icoTypes {
 		if sc := icoScore[t.ID]; sc >= minICO && sc > bestScore {
 			bestICO, bestScore = t.ID, sc
 			s.ICOLabel = t.Label
@@ -173,22 +178,21 @@ func suggest(ws []string) Suggestion {
 	return s
 }
 
-// notePII makes personal data likely when the text contains some, and says which kinds.
-func (s *Suggestion) notePII() {
-	for _, p := range s.PII {
+// notePII records the personal data found, makes it likely, and says which kinds.
+func (s *Suggestion) notePII(pii []PII) {
+	s.PII = append(s.PII, pii...) // s.PII is never nil: JSON clients get [] for none
+	for _, p := range pii {
 		s.PersonalDataLikely = true
 		s.Because.PersonalData = appendNew(s.Because.PersonalData, "contains "+string(p.Kind))
 	}
 }
 
-// bestType is the highest-scoring type of class, or the class's first type when the class
-// scored only through ties (it cannot score without one of its types).
+// bestType is the highest-scoring type of class, the first in taxonomy order on a tie.
 func bestType(class string, typeScore map[string]float64) string {
-	c, _ := taxonomy.LookupRSITClass(class)
 	best, bestScore := "", -1.0
-	for _, t := range c.Types {
-		if sc := typeScore[class+":"+t.Value]; sc > bestScore {
-			best, bestScore = t.Value, sc
+	for _, t := range classTypes[class] {
+		if sc := typeScore[class+":"+t]; sc > bestScore {
+			best, bestScore = t, sc
 		}
 	}
 	return best
