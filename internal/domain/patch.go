@@ -97,7 +97,7 @@ func Apply(inc *Incident, p Patch, now time.Time) ([]Change, error) {
 		inc.Owner, inc.OwnerID = p.Owner.Value, p.OwnerID
 	}
 	if p.Tags.Set {
-		inc.Tags = p.Tags.Value
+		inc.Tags = slices.Clone(p.Tags.Value) // Normalize rewrites in place; the caller's patch stays as given
 	}
 	if p.Status.Set && p.Status.Value != inc.Status {
 		to := p.Status.Value

@@ -192,6 +192,12 @@ func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref stri
 				return err
 			}
 		}
+		// Whoever restricts an incident stays able to see it.
+		if cur.Restricted && in.Restricted.Set && p.UserID != 0 {
+			if err := tx.GrantAccess(cur.ID, p.UserID); err != nil {
+				return err
+			}
+		}
 		data := map[string]any{"changes": changes}
 		if in.Reason != "" {
 			data["reason"] = in.Reason
