@@ -139,39 +139,44 @@ func (m *matcher) find(ws []string) []hit {
 	}
 	// Longest first; a hit all of whose words are covered by strictly longer hits of the same
 	// set is dropped. Hits of equal length are all kept ("misuse" may score for two types).
-	byLen := slices.Clone(all)
-	slices.SortStableFunc(byLen, func(a, b hit) int { return (b.end - b.start) - (a.end - a.start) })
-	covered := map[[2]int]bool{} // {set, word index} covered by a longer hit
-	keep := map[[2]int]bool{}    // {phrase, start} of the hits kept
-	for g := 0; g < len(byLen); {
-		n := byLen[g].end - byLen[g].start
+	order := make([]int, len(all))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return (all[b].end - all[b].start) - (all[a].end - all[a].start)
+	})
+	covered := make([]uint8, len(ws)) // bit s: word covered by a longer hit of set s
+	keep := make([]bool, len(all))
+	for g := 0; g < len(order); {
+		n := all[order[g]].end - all[order[g]].start
 		e := g
-		for e < len(byLen) && byLen[e].end-byLen[e].start == n {
+		for e < len(order) && all[order[e]].end-all[order[e]].start == n {
 			e++
 		}
-		for _, h := range byLen[g:e] {
-			set := m.phrases[h.phrase].target.set
-			for k := h.start; k < h.end; k++ {
-				if !covered[[2]int{set, k}] {
-					keep[[2]int{h.phrase, h.start}] = true
+		for _, k := range order[g:e] {
+			bit := uint8(1) << m.phrases[all[k].phrase].target.set
+			for w := all[k].start; w < all[k].end; w++ {
+				if covered[w]&bit == 0 {
+					keep[k] = true
 					break
 				}
 			}
 		}
-		for _, h := range byLen[g:e] {
-			if keep[[2]int{h.phrase, h.start}] {
-				set := m.phrases[h.phrase].target.set
-				for k := h.start; k < h.end; k++ {
-					covered[[2]int{set, k}] = true
+		for _, k := range order[g:e] {
+			if keep[k] {
+				bit := uint8(1) << m.phrases[all[k].phrase].target.set
+				for w := all[k].start; w < all[k].end; w++ {
+					covered[w] |= bit
 				}
 			}
 		}
 		g = e
 	}
 	var hits []hit
-	seen := map[int]bool{}
-	for _, h := range all {
-		if !keep[[2]int{h.phrase, h.start}] || seen[h.phrase] {
+	seen := make([]bool, len(m.phrases))
+	for k, h := range all {
+		if !keep[k] || seen[h.phrase] {
 			continue
 		}
 		seen[h.phrase] = true

@@ -285,3 +285,20 @@ func TestVCDBEvaluation(t *testing.T) {
 		t.Errorf("held-out top-1 accuracy %.3f fell below %.2f", acc, heldOutFloor)
 	}
 }
+
+// BenchmarkSuggestVCDB measures suggestions per second over the VCDB summaries, real report
+// text of every length: go test ./internal/classify -run '^$' -bench SuggestVCDB -cpu 1
+func BenchmarkSuggestVCDB(b *testing.B) {
+	var texts []string
+	for _, r := range loadVCDB(b) {
+		if strings.TrimSpace(r.Summary) != "" {
+			texts = append(texts, r.Summary)
+		}
+	}
+	i := 0
+	for b.Loop() {
+		Suggest(texts[i%len(texts)])
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "suggestions/s")
+}
