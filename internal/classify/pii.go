@@ -216,7 +216,7 @@ func numberWindows(s string, plus bool, groups []group, found []PII) []PII {
 			var kind Kind
 			switch {
 			case a == 0 && plus && ukInternational(digits):
-				kind, start = UKPhone, s2plus(s, start)
+				kind, start = UKPhone, plusStart(s, start)
 			case len(digits) > 2 && digits[0] == '0' && digits[1] == '0' && ukInternational(digits[2:]):
 				kind = UKPhone
 			case ukNational(digits):
@@ -239,8 +239,8 @@ func numberWindows(s string, plus bool, groups []group, found []PII) []PII {
 	return found
 }
 
-// s2plus moves a phone number's start back to its "+".
-func s2plus(s string, start int) int {
+// plusStart moves a phone number's start back to its "+".
+func plusStart(s string, start int) int {
 	for start > 0 && s[start] != '+' {
 		start--
 	}

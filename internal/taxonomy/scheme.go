@@ -114,7 +114,7 @@ func (s *Scheme) Categorise(a Answers) (Category, string, error) {
 			continue
 		}
 		c, _ := s.Category(r.Category)
-		why := fmt.Sprintf("%s Category %s (%s) because of %s (%s).", s.Name, c.ID, c.Name, r.Because, strings.Join(labels, "; "))
+		why := fmt.Sprintf("%s: Category %s (%s), because of %s (%s).", s.Name, c.ID, c.Name, r.Because, strings.Join(labels, "; "))
 		return c, why, nil
 	}
 	// Unreachable for a scheme that passed LoadScheme's coverage check.

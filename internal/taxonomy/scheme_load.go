@@ -179,6 +179,9 @@ func (l *locator) walk() error {
 			top.key, top.wantKey = key, false
 			continue
 		}
+		if top == nil && d != '{' {
+			return &SchemeError{File: l.name, Line: l.line(off), Msg: "a scheme is a JSON object"}
+		}
 		path := ""
 		switch {
 		case top == nil:

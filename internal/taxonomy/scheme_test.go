@@ -127,6 +127,7 @@ func TestLoadSchemeErrors(t *testing.T) {
 	}{
 		{"syntax", "{\n  \"scheme\": \"x\",\n  \"name\": \n}", 4, "invalid JSON"},
 		{"empty", "", 1, "unexpected end of file"},
+		{"not an object", "\n[1, 2]", 2, "a scheme is a JSON object"},
 		{"trailing", validScheme + "\n{}", 21, "after the scheme object"},
 		{"unknown field", strings.Replace(validScheme, `"name": "ACME severity"`, `"title": "ACME severity"`, 1), 3, "title: unknown field"},
 		{"unknown nested field", strings.Replace(validScheme, `"rank": 2,`, `"rank": 2, "colour": "red",`, 1), 6, "categories[1].colour: unknown field"},

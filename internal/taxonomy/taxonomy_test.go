@@ -36,6 +36,9 @@ func TestRSIT(t *testing.T) {
 	if RSITClasses()[0].Types[0].Value == "changed" {
 		t.Error("RSITClasses shares its slices with the package")
 	}
+	if c, ok := LookupRSITClass("fraud"); !ok || c.Label != "Fraud" || len(c.Types) != 4 {
+		t.Errorf("LookupRSITClass(fraud) = %+v, %v", c, ok)
+	}
 	if _, _, ok := SplitRSIT("fraud:phishing"); !ok {
 		t.Error(`SplitRSIT("fraud:phishing") failed`)
 	}
