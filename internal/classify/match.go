@@ -23,7 +23,6 @@ type target struct {
 
 type phrase struct {
 	words  []string // lower case; a trailing '*' makes the word a prefix
-	term   string   // as written in the rule set, for tests and reading
 	target target
 	weight float64
 }
@@ -46,7 +45,7 @@ func newMatcher(sets ...ruleSet) *matcher {
 			terms := set[key]
 			for _, term := range slices.Sorted(maps.Keys(terms)) {
 				w := terms[term]
-				p := phrase{words: strings.Fields(term), term: term, target: target{si, key}, weight: w}
+				p := phrase{words: strings.Fields(term), target: target{si, key}, weight: w}
 				i := len(m.phrases)
 				m.phrases = append(m.phrases, p)
 				first := p.words[0]
