@@ -26,6 +26,7 @@ func Run(args []string) int {
 		newBackupCmd(),
 		newDeadlineCmd(),
 		newAssessCmd(),
+		newClassifyCmd(),
 	)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
