@@ -32,6 +32,7 @@ type readResult struct {
 type readOpts struct {
 	common
 	duration time.Duration
+	only     string
 }
 
 func runRead(args []string) error {
@@ -39,6 +40,7 @@ func runRead(args []string) error {
 	var o readOpts
 	o.bind(fs, 4)
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to run")
+	fs.StringVar(&o.only, "only", "", "run only these kinds: comma-separated first-page, filtered, search, get (slow searches otherwise dominate the mix)")
 	fs.Parse(args)
 	if err := o.check(); err != nil {
 		return err
@@ -57,6 +59,18 @@ func readLoad(o readOpts, verbose bool) (map[string]*readResult, error) {
 	qs, err := buildQueries(client, o, crp)
 	if err != nil {
 		return nil, err
+	}
+	if o.only != "" {
+		var keep []query
+		for _, q := range qs {
+			if strings.Contains(","+o.only+",", ","+q.kind+",") {
+				keep = append(keep, q)
+			}
+		}
+		if len(keep) == 0 {
+			return nil, fmt.Errorf("--only %q matches no query kind (first-page, filtered, search, get)", o.only)
+		}
+		qs = keep
 	}
 	var before procStat
 	if o.pid > 0 {

@@ -47,7 +47,7 @@ func runCreate(args []string, seed bool) error {
 	duration := fs.Duration("duration", 30*time.Second, "how long to run (ignored with --count)")
 	count := fs.Int64("count", 0, "create this many incidents, then stop")
 	backdate := fs.Duration("backdate", 0, "spread reported_at at random over this span before now (imported history)")
-	progress := fs.Float64("progress", 0, "fraction of new incidents then moved along a status life cycle by PATCH")
+	progress := fs.Float64("progress", 0, "fraction of new incidents then moved along a status life cycle by PATCH (the token's user needs the handler role)")
 	owners := fs.String("owners", "", "comma-separated e-mails of handlers to assign when an incident goes to triage")
 	data := fs.String("data", "", "SQLite data directory: report database and WAL sizes afterwards")
 	every := fs.Duration("report-every", 0, "print progress this often (seed default 10s)")
