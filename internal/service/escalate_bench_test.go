@@ -40,19 +40,20 @@ func BenchmarkEscalatePass(b *testing.B) {
 			}
 			start := time.Now()
 			var wg sync.WaitGroup
+			var failed sync.Once
+			var firstErr error
 			work := make(chan int)
 			for w := 0; w < 64; w++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					for i := range work {
-						// Spread awareness over 30 days so thresholds fall at different times.
-						a := aware.Add(time.Duration(i%43200) * time.Minute)
+						// Spread awareness over the 30 days before "now" so thresholds fall at different times.
+						a := aware.Add(-time.Duration(i%43200) * time.Minute)
 						if _, err := svc.CreateIncident(ctx, svc.System(), domain.Patch{Title: domain.Opt[string]{Set: true, Value: "bench"},
 							Nature: domain.Opt[string]{Set: true, Value: "bench"}, PersonalData: domain.Opt[domain.Tristate]{Set: true, Value: domain.Yes},
 							AwareAt: domain.Opt[*time.Time]{Set: true, Value: &a}}); err != nil {
-							b.Error(err)
-							return
+							failed.Do(func() { firstErr = err })
 						}
 					}
 				}()
@@ -62,10 +63,13 @@ func BenchmarkEscalatePass(b *testing.B) {
 			}
 			close(work)
 			wg.Wait()
+			if firstErr != nil {
+				b.Fatal(firstErr)
+			}
 			b.Logf("%d incidents with running clocks created in %v", n, time.Since(start))
 
 			b.Run("idle", func(b *testing.B) {
-				c.t = aware.Add(-time.Hour)
+				c.t = aware.Add(-30 * 24 * time.Hour) // before any threshold
 				for b.Loop() {
 					if _, err := svc.EscalatePass(ctx, 500); err != nil {
 						b.Fatal(err)

@@ -193,13 +193,15 @@ func retryable(err error) bool {
 	return false
 }
 
-// stmt returns a statement prepared once on the writer connection and bound to this
-// transaction, so hot writes skip SQL parsing. Only the write loop calls it.
+// stmt returns a statement prepared once and bound to this transaction, so hot writes skip
+// SQL parsing. It is prepared on the writer pool, not on the write loop's *sql.Conn:
+// database/sql re-prepares a Conn's statements in every transaction, but reuses a pool
+// statement on each connection it has been prepared on. Only the write loop calls it.
 func (tx *Tx) stmt(query string) (*sql.Stmt, error) {
 	st, ok := tx.s.stmts[query]
 	if !ok {
 		var err error
-		st, err = tx.s.wconn.PrepareContext(tx.ctx, query)
+		st, err = tx.s.w.PrepareContext(tx.ctx, query)
 		if err != nil {
 			return nil, fmt.Errorf("preparing %q: %w", query, err)
 		}
