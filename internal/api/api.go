@@ -68,6 +68,11 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/incidents/{ref}/notifications", a.authed(a.listNotifications))
 	mux.Handle("POST /api/v1/incidents/{ref}/notifications", a.authed(a.recordNotification))
 	mux.Handle("GET /api/v1/clocks", a.authed(a.listClocks))
+	mux.Handle("POST /api/v1/assess", a.authed(a.assess))
+	mux.Handle("PUT /api/v1/incidents/{ref}/breach-assessment", a.authed(a.saveAssessment))
+	mux.Handle("GET /api/v1/incidents/{ref}/breach-assessment", a.authed(a.getAssessment))
+	mux.Handle("POST /api/v1/incidents/{ref}/breach-decision", a.authed(a.decideBreach))
+	mux.Handle("POST /api/v1/incidents/{ref}/breach-decision/approval", a.authed(a.approveBreach))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "Not found", "No such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})

@@ -13,6 +13,11 @@ const (
 	ManageUsers    Action = "user.manage"
 	VerifyAudit    Action = "audit.verify"
 	SubmitReport   Action = "report.submit"
+	// Personal-data breach assessment: handlers answer the questionnaire, the DPO (or an
+	// approver) decides on the recommendation, and an approver signs the decision off.
+	AssessBreach  Action = "breach.assess"
+	DecideBreach  Action = "breach.decide"
+	ApproveBreach Action = "breach.approve"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -67,6 +72,12 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return canSee(p, sub)
 	case UpdateIncident:
 		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover))
+	case AssessBreach:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover))
+	case DecideBreach:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover))
+	case ApproveBreach:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
 	case ManageUsers:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case VerifyAudit:

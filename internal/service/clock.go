@@ -90,6 +90,13 @@ func (s *Service) syncClocks(tx *store.Tx, p auth.Principal, inc *domain.Inciden
 		if facts.Notified, err = tx.NotifiedAt(inc.ID); err != nil {
 			return err
 		}
+		// Breach decision (service/breach.go): the decision in force, if any, says which
+		// authorities and whether the people affected must be told.
+		if d, err := tx.EffectiveBreachDecision(inc.ID); err == nil {
+			facts.AuthorityDecision, facts.SubjectsDecision = d.NotifyAuthority, &d.NotifySubjects
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 	}
 	want, err := clocks.Derive(inc, cs.Settings, facts)
 	if err != nil {
