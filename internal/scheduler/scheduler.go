@@ -35,7 +35,7 @@ func Run(ctx context.Context, svc *service.Service, d service.Deliverer, o Optio
 		o.Every = time.Second
 	}
 	if o.Batch <= 0 {
-		o.Batch = 500
+		o.Batch = service.EscalateBatch
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -15,7 +15,7 @@ import (
 )
 
 // BenchmarkEscalatePass measures a scheduler pass with 100,000 running clocks (issue target:
-// ≤ 100 ms). "idle" is the usual case (nothing due); "500-due" queues a full batch.
+// ≤ 100 ms). "idle" is the usual case (nothing due); "batch-due" queues a full batch.
 //
 //	go test ./internal/service -run '^$' -bench EscalatePass -benchtime 20x
 //
@@ -71,15 +71,15 @@ func BenchmarkEscalatePass(b *testing.B) {
 			b.Run("idle", func(b *testing.B) {
 				c.t = aware.Add(-30 * 24 * time.Hour) // before any threshold
 				for b.Loop() {
-					if _, err := svc.EscalatePass(ctx, 500); err != nil {
+					if _, err := svc.EscalatePass(ctx, service.EscalateBatch); err != nil {
 						b.Fatal(err)
 					}
 				}
 			})
-			b.Run("500-due", func(b *testing.B) {
+			b.Run("batch-due", func(b *testing.B) {
 				c.t = aware.Add(60 * 24 * time.Hour) // everything due
 				for b.Loop() {
-					q, err := svc.EscalatePass(ctx, 500)
+					q, err := svc.EscalatePass(ctx, service.EscalateBatch)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -33,6 +33,7 @@ type StoredClock struct {
 	OrgID         int64
 	SentThreshold int
 	Exercise      bool
+	Title, Owner  string // the incident's, for escalation messages (DueClocks only)
 }
 
 // Clocks lists an incident's clocks in due order.
