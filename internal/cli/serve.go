@@ -2,18 +2,25 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-ir/vigil/internal/config"
+	"github.com/vigil-ir/vigil/internal/mail"
+	"github.com/vigil-ir/vigil/internal/notify"
+	"github.com/vigil-ir/vigil/internal/scheduler"
 	"github.com/vigil-ir/vigil/internal/server"
 	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/webhook"
 )
 
 func newServeCmd() *cobra.Command {
@@ -40,6 +47,18 @@ func newServeCmd() *cobra.Command {
 				return fmt.Errorf("creating the first administrator: %w", err)
 			}
 			out := cmd.OutOrStdout()
+			d, err := deliverer(svc, &cfg, log)
+			if err != nil {
+				return err
+			}
+			// The scheduler stops with ctx; wait for it before the database closes.
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				scheduler.Run(ctx, svc, d, scheduler.Options{Logger: log})
+			}()
+			defer wg.Wait()
 			return server.Serve(ctx, cfg.Addr, server.Handler(svc, log, cfg.PublicReports), 30*time.Second, func(a net.Addr) {
 				log.Info("vigil is listening", "addr", a.String(), "database", string(st.Dialect()))
 				if email != "" {
@@ -82,4 +101,34 @@ func withService(ctx context.Context, cfg *config.Config, fn func(*service.Servi
 	}
 	defer st.Close()
 	return fn(svc)
+}
+
+// deliverer sends escalations: e-mail through the relay in VIGIL_SMTP_* (kept queued and
+// retried while none is configured) and signed webhooks.
+func deliverer(svc *service.Service, cfg *config.Config, log *slog.Logger) (*notify.Deliverer, error) {
+	var sender *mail.Sender
+	mc, err := mail.ConfigFromEnv()
+	switch {
+	case errors.Is(err, mail.ErrNotConfigured):
+		log.Warn("no SMTP relay configured: escalation e-mails stay queued until VIGIL_SMTP_HOST is set")
+	case err != nil:
+		return nil, err
+	default:
+		if sender, err = mail.NewSender(mc); err != nil {
+			return nil, err
+		}
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = "http://" + cfg.Addr
+	}
+	policy := webhook.PublicOnly
+	if cfg.WebhooksPrivate {
+		policy = webhook.AllowPrivate
+	}
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return nil, err
+	}
+	return &notify.Deliverer{Mail: sender, BaseURL: base, Location: loc, HTTP: webhook.NewClient(policy), Secret: svc.WebhookSecret}, nil
 }

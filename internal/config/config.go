@@ -13,11 +13,15 @@ import (
 
 // Config is what every command needs to find its state, plus what serve needs to listen.
 type Config struct {
-	Addr          string
-	DataDir       string
-	DatabaseURL   string
-	PublicReports bool
-	LogLevel      string
+	Addr    string
+	BaseURL string
+	// WebhooksPrivate lets webhooks go to private and loopback addresses (receivers inside
+	// the organisation's network); off by default so a webhook cannot reach internal services.
+	WebhooksPrivate bool
+	DataDir         string
+	DatabaseURL     string
+	PublicReports   bool
+	LogLevel        string
 }
 
 func env(name, def string) string {
@@ -40,6 +44,9 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", env("VIGIL_ADDR", "127.0.0.1:8080"), "address to listen on (env VIGIL_ADDR)")
 	pub, _ := strconv.ParseBool(env("VIGIL_PUBLIC_REPORTS", "true"))
 	fs.BoolVar(&c.PublicReports, "public-reports", pub, "accept reports without signing in at POST /api/v1/reports (env VIGIL_PUBLIC_REPORTS)")
+	fs.StringVar(&c.BaseURL, "base-url", env("VIGIL_BASE_URL", ""), "Vigil's address as users reach it, for links in e-mails (env VIGIL_BASE_URL; default http://ADDR)")
+	priv, _ := strconv.ParseBool(env("VIGIL_WEBHOOKS_ALLOW_PRIVATE", "false"))
+	fs.BoolVar(&c.WebhooksPrivate, "webhooks-allow-private", priv, "allow webhooks to private and loopback addresses (env VIGIL_WEBHOOKS_ALLOW_PRIVATE)")
 }
 
 // Validate checks the combination of settings.

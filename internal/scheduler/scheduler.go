@@ -6,10 +6,10 @@ package scheduler
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/webhook"
 )
 
 // Options tune the loop.
@@ -17,16 +17,6 @@ type Options struct {
 	Every  time.Duration // how often to look; escalations go out within about this long of falling due
 	Batch  int           // clocks or deliveries per pass
 	Logger *slog.Logger
-}
-
-// Backoff waits 30 s after the first failure, doubling up to an hour, with jitter so that
-// nodes retrying the same endpoint do not do it in step.
-func Backoff(attempt int) time.Duration {
-	d := 30 * time.Second << min(attempt-1, 7)
-	if d > time.Hour {
-		d = time.Hour
-	}
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)))
 }
 
 // Run loops until ctx ends.
@@ -68,7 +58,7 @@ func Pass(ctx context.Context, svc *service.Service, d service.Deliverer, o Opti
 		}
 	}
 	for {
-		n, err := svc.DeliverPass(ctx, d, 20, Backoff)
+		n, err := svc.DeliverPass(ctx, d, 20, webhook.Backoff)
 		if err != nil {
 			if ctx.Err() == nil {
 				o.Logger.Error("delivering escalations", "err", err)

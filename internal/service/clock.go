@@ -217,3 +217,17 @@ func (s *Service) NextDeadlines(ctx context.Context, incs []*domain.Incident) (m
 	}
 	return s.store.NextDue(ctx, ids)
 }
+
+// WebhookSecret returns the signing secret configured for a webhook URL.
+func (s *Service) WebhookSecret(ctx context.Context, url string) (string, error) {
+	cs, err := decodeSettings(s.store.Setting(ctx, s.orgID, clockSettingsKey))
+	if err != nil {
+		return "", err
+	}
+	for _, w := range cs.Webhooks {
+		if w.URL == url {
+			return w.Secret, nil
+		}
+	}
+	return "", domain.ErrNotFound
+}
