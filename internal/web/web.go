@@ -122,6 +122,12 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /incidents/{ref}/links", h.staff(h.link))
 	mux.Handle("POST /incidents/{ref}/merge", h.staff(h.merge))
 	mux.Handle("POST /incidents/{ref}/notifications", h.staff(h.recordNotification))
+	// Personal-data breach assessment (breach.go, breach_result.go).
+	mux.Handle("GET /incidents/{ref}/breach", h.staff(h.breachStart))
+	mux.Handle("POST /incidents/{ref}/breach", h.staff(h.breachAnswer))
+	mux.Handle("GET /incidents/{ref}/breach/result", h.staff(h.breachResult))
+	mux.Handle("POST /incidents/{ref}/breach/decision", h.staff(h.breachDecide))
+	mux.Handle("POST /incidents/{ref}/breach/approval", h.staff(h.breachApprove))
 	mux.Handle("GET /dashboard", h.staff(h.dashboard))
 	mux.Handle("GET /admin/deliveries", h.staff(h.deliveries))
 	mux.Handle("GET /admin/users", h.staff(h.users))
