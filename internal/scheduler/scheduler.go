@@ -21,15 +21,7 @@ type Options struct {
 
 // Run loops until ctx ends.
 func Run(ctx context.Context, svc *service.Service, d service.Deliverer, o Options) {
-	if o.Every <= 0 {
-		o.Every = time.Second
-	}
-	if o.Batch <= 0 {
-		o.Batch = service.EscalateBatch
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o = o.withDefaults()
 	t := time.NewTicker(o.Every)
 	defer t.Stop()
 	for {
@@ -42,9 +34,23 @@ func Run(ctx context.Context, svc *service.Service, d service.Deliverer, o Optio
 	}
 }
 
+func (o Options) withDefaults() Options {
+	if o.Every <= 0 {
+		o.Every = time.Second
+	}
+	if o.Batch <= 0 {
+		o.Batch = service.EscalateBatch
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
 // Pass does one round: queue what has fallen due (repeating while a full batch came back),
 // then deliver.
 func Pass(ctx context.Context, svc *service.Service, d service.Deliverer, o Options) {
+	o = o.withDefaults()
 	for {
 		n, err := svc.EscalatePass(ctx, o.Batch)
 		if err != nil {

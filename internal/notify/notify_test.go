@@ -1,0 +1,96 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/auth"
+	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/notify"
+	"github.com/vigil-ir/vigil/internal/scheduler"
+	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/storetest"
+	"github.com/vigil-ir/vigil/internal/webhook"
+)
+
+// TestSignedWebhookAndQueuedMail: an escalation reaches a real HTTP receiver, which verifies
+// its signature; with no SMTP relay configured the e-mails stay queued for retry, never lost.
+func TestSignedWebhookAndQueuedMail(t *testing.T) {
+	ctx := context.Background()
+	const secret = "0123456789abcdef-secret"
+	var mu sync.Mutex
+	var got []service.Escalation
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := webhook.Verify([]byte(secret), r.Header.Get(webhook.HeaderSignature), body, time.Now(), webhook.DefaultTolerance); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var e service.Escalation
+		if err := json.Unmarshal(body, &e); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		got = append(got, e)
+		mu.Unlock()
+	}))
+	defer receiver.Close()
+
+	st := storetest.Open(t, "sqlite")
+	svc, err := service.New(ctx, st, service.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddUser(ctx, svc.System(), service.NewUser{Email: "dpo@example.org", Name: "D", Password: "Correct-Horse-Battery-9", Roles: []auth.Role{auth.RoleDPO}}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.ClockSettings(ctx, svc.System())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.Webhooks = []service.Webhook{{URL: receiver.URL + "/hook", Secret: secret}}
+	if err := svc.SetClockSettings(ctx, svc.System(), cs); err != nil {
+		t.Fatal(err)
+	}
+	aware := time.Now().Add(-40 * time.Hour) // past 50 % of the 72-hour window
+	inc, err := svc.CreateIncident(ctx, svc.System(), domain.Patch{Title: domain.Opt[string]{Set: true, Value: "Lost laptop"},
+		Nature: domain.Opt[string]{Set: true, Value: "left on a train"}, PersonalData: domain.Opt[domain.Tristate]{Set: true, Value: domain.Yes},
+		AwareAt: domain.Opt[*time.Time]{Set: true, Value: &aware}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Deliverer{BaseURL: "https://vigil.example.org", Location: time.UTC, HTTP: webhook.NewClient(webhook.AllowPrivate), Secret: svc.WebhookSecret}
+	scheduler.Pass(ctx, svc, d, scheduler.Options{})
+
+	mu.Lock()
+	defer mu.Unlock()
+	log, err := svc.Deliveries(ctx, svc.System(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range log {
+		t.Logf("%s %s %s %d %q", it.Kind, it.Target, it.State, it.Attempts, it.LastError)
+	}
+	if len(got) != 1 || got[0].Ref != inc.Ref || got[0].Threshold != 50 || got[0].Rule != "authority-72h" {
+		t.Fatalf("webhook received %+v", got)
+	}
+	var sent, queued int
+	for _, it := range log {
+		switch {
+		case it.Kind == service.KindWebhook && it.State == "sent":
+			sent++
+		case it.Kind == service.KindEmail && it.State == "pending" && it.LastError != "":
+			queued++
+		}
+	}
+	if sent != 1 || queued != 1 {
+		t.Fatalf("delivery log: %d webhooks sent, %d e-mails kept queued; want 1 and 1: %+v", sent, queued, log)
+	}
+}
