@@ -54,6 +54,24 @@ type Config struct {
 	RootCAs *x509.CertPool
 }
 
+// String describes c for logs with the password left out, so printing a Config with %v or
+// %+v cannot leak it.
+func (c Config) String() string {
+	pw := ""
+	if c.Password != "" {
+		pw = "(set)"
+	}
+	return fmt.Sprintf("smtp://%s@%s (tls=%s, from=%s, password %s, timeout=%v, helo=%q)",
+		c.Username, net.JoinHostPort(c.Host, strconv.Itoa(c.Port)), c.TLS, c.From.Address, orNone(pw), c.Timeout, c.HELO)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
 // ConfigFromEnv reads VIGIL_SMTP_HOST, VIGIL_SMTP_PORT, VIGIL_SMTP_USERNAME,
 // VIGIL_SMTP_PASSWORD, VIGIL_SMTP_FROM, VIGIL_SMTP_TLS and the optional VIGIL_SMTP_HELO and
 // VIGIL_SMTP_TIMEOUT (a Go duration such as 20s). It returns ErrNotConfigured when

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,17 @@ func TestConfigFromEnvReadsTheEnvironment(t *testing.T) {
 	}
 	if c.Host != "localhost" || c.Port != 2525 || c.TLS != TLSNone || c.From.Address != "vigil@example.org" {
 		t.Errorf("got %+v", c)
+	}
+}
+
+func TestConfigStringHidesThePassword(t *testing.T) {
+	c := Config{Host: "smtp.example.org", Port: 587, Username: "vigil", Password: "hunter2-secret", From: vigilFrom, TLS: TLSStartTLS}
+	for _, s := range []string{c.String(), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c)} {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("the password shows in %q", s)
+		}
+		if !strings.Contains(s, "smtp.example.org:587") || !strings.Contains(s, "password (set)") {
+			t.Errorf("the description %q says too little", s)
+		}
 	}
 }

@@ -25,6 +25,9 @@ type Escalation struct {
 	Now       time.Time      // the instant the message is written; passed in so tests pin it
 	Location  *time.Location // the organisation's time zone, in which Due is shown
 	URL       string         // absolute link to the incident page
+	// Exercise marks an escalation of a drill incident: the subject starts with "EXERCISE" and
+	// the body says so first, so nobody notifies a regulator about a rehearsal.
+	Exercise bool
 }
 
 //go:embed templates/escalation.txt templates/escalation.html
@@ -49,7 +52,8 @@ type escalationView struct {
 	SubjectTitle string // the title cut shorter, so the subject's start stays readable
 	Clock        string
 	Due          string // e.g. "Friday 14 March 2025, 09:30 GMT"
-	DueNow       bool   // within a minute either side of Due, where "less than a minute overdue" reads oddly
+	Exercise     bool
+	DueNow       bool // within a minute either side of Due, where "less than a minute overdue" reads oddly
 	Overdue      bool
 	Remaining    string // "1 day 12 hours"; how long until Due, or how long since
 	URL          string
@@ -80,6 +84,7 @@ func RenderEscalation(e Escalation) (Message, error) {
 		SubjectTitle: oneLine(e.Title, maxSubjectTitle),
 		Clock:        oneLine(e.Clock, 80),
 		Due:          e.Due.In(e.Location).Format("Monday 2 January 2006, 15:04 MST"),
+		Exercise:     e.Exercise,
 		DueNow:       left.Abs() < time.Minute,
 		Overdue:      left <= -time.Minute,
 		Remaining:    humanDuration(left.Abs()),

@@ -49,6 +49,10 @@ func TestRenderEscalationGolden(t *testing.T) {
 			e.Now = summerDue.Add(-18 * time.Hour)
 			e.Clock = "one-month response to the data subject"
 		}},
+		{"exercise", func(e *Escalation) {
+			e.Now = winterDue.Add(-54 * time.Hour)
+			e.Exercise = true
+		}},
 		{"hostile-title", func(e *Escalation) {
 			e.Now = winterDue.Add(-24 * time.Hour)
 			e.Title = "<script>alert(1)</script> & \"quotes\"\r\nBcc: attacker@example.net " + strings.Repeat("long ", 40)
