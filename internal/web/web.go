@@ -135,6 +135,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/users/{email}", h.staff(h.setRoles))
 	mux.Handle("GET /admin/settings", h.staff(h.settings))
 	mux.Handle("POST /admin/settings", h.staff(h.saveSettings))
+	mux.Handle("POST /admin/settings/deadlines", h.staff(h.saveDeadlines))
 }
 
 // Wrap adds the headers and cross-origin protection every page needs.

@@ -327,3 +327,27 @@ func TestReportNoticeAndSecureCookie(t *testing.T) {
 		t.Fatalf("no __Host- session cookie over HTTPS: %v", res.Cookies())
 	}
 }
+
+func TestDeadlineSettings(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin := e.signedIn("admin@example.org")
+	bad := e.post(admin, "/admin/settings/deadlines", url.Values{"jurisdictions": {"UK"}, "calendar": {"jersey"}, "thresholds": {"90, 50"}, "subjects_hours": {"72"}})
+	if bad.code != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `href="#thresholds"`) {
+		t.Fatalf("falling thresholds accepted: %d", bad.code)
+	}
+	r := e.post(admin, "/admin/settings/deadlines", url.Values{"jurisdictions": {"UK", "JE"}, "calendar": {"jersey"}, "thresholds": {"50, 90, 100"},
+		"subjects_hours": {"48"}, "nis2": {"yes"}, "webhooks": {"https://hooks.example.org/vigil 0123456789abcdef0123"}})
+	if r.code != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.code, r.body)
+	}
+	cs, err := e.svc.ClockSettings(context.Background(), e.svc.System())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs.Jurisdictions) != 2 || cs.Calendar != "jersey" || !cs.NIS2 || cs.SubjectsHours != 48 || len(cs.Thresholds) != 3 || len(cs.Webhooks) != 1 {
+		t.Fatalf("saved settings: %+v", cs)
+	}
+	if r := e.post(e.signedIn("handler@example.org"), "/admin/settings/deadlines", url.Values{"calendar": {"jersey"}}); r.code != http.StatusForbidden {
+		t.Fatalf("handler changed settings: %d", r.code)
+	}
+}
