@@ -73,7 +73,14 @@ var incidentFields = map[string]fieldDecoder{
 		p.Tags = domain.Opt[[]string]{Set: true, Value: tags}
 		return ""
 	},
-	"reporter": func(raw json.RawMessage, p *domain.Patch) string { return "" }, // decoded with its members below
+	"rsit_class": str(func(p *domain.Patch) *domain.Opt[string] { return &p.RSITClass }),
+	"rsit_type":  str(func(p *domain.Patch) *domain.Opt[string] { return &p.RSITType }),
+	"ico_type":   str(func(p *domain.Patch) *domain.Opt[string] { return &p.ICOType }),
+	"tlp":        str(func(p *domain.Patch) *domain.Opt[string] { return &p.TLP }),
+	"pap":        str(func(p *domain.Patch) *domain.Opt[string] { return &p.PAP }),
+	"severity":   func(raw json.RawMessage, p *domain.Patch) string { return "" }, // decoded with its members below
+	"impact":     func(raw json.RawMessage, p *domain.Patch) string { return "" }, // decoded with its members below
+	"reporter":   func(raw json.RawMessage, p *domain.Patch) string { return "" }, // decoded with its members below
 	"reason": func(raw json.RawMessage, p *domain.Patch) string {
 		if isNull(raw) {
 			return ""
@@ -87,7 +94,7 @@ var incidentFields = map[string]fieldDecoder{
 
 // readOnly fields appear in responses; sending them back is a mistake worth naming.
 var readOnly = map[string]bool{"ref": true, "version": true, "created_at": true, "updated_at": true,
-	"contained_at": true, "resolved_at": true, "closed_at": true, "merged_into": true, "links": true}
+	"contained_at": true, "resolved_at": true, "closed_at": true, "merged_into": true, "links": true, "suggestion": true}
 
 // DecodeIncident strictly decodes an incident document (full or partial) into a patch.
 // Every problem is reported with its field; nothing is applied unless all is well.
@@ -104,6 +111,10 @@ func DecodeIncident(body []byte) (domain.Patch, error) {
 			if msg := decodeReporter(raw, &p, v); msg != "" {
 				v.Add("reporter", msg)
 			}
+		case name == "severity":
+			decodeSeverity(raw, &p, v)
+		case name == "impact":
+			decodeImpact(raw, &p, v)
 		case readOnly[name]:
 			v.Add(name, "is set by Vigil and cannot be changed here")
 		case incidentFields[name] != nil:

@@ -23,6 +23,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/api"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
 
 // specURL is where the compiler believes the document lives; the whole document is one
@@ -383,7 +384,9 @@ func TestOpenAPIValidatorRejects(t *testing.T) {
 		"occurred_precision":"unknown","discovered_at":null,"reported_at":"2026-03-02T09:00:00Z","aware_at":null,
 		"contained_at":null,"resolved_at":null,"closed_at":null,"class":"unknown","near_miss":false,
 		"personal_data":"unknown","status":"new","owner":"","restricted":false,"exercise":false,"tags":[],
-		"links":[],"version":1,"created_at":"2026-03-02T09:00:00Z","updated_at":"2026-03-02T09:00:00Z"}`
+		"links":[],"version":1,"created_at":"2026-03-02T09:00:00Z","updated_at":"2026-03-02T09:00:00Z",
+		"rsit_class":"","rsit_type":"","ico_type":"","severity":null,"tlp":"amber","pap":"amber","suggestion":null,
+		"impact":{"confidentiality":{"affected":false,"note":""},"integrity":{"affected":false,"note":""},"availability":{"affected":false,"note":""}}}`
 	json201 := http.Header{"Content-Type": {"application/json"}}
 	problem := http.Header{"Content-Type": {"application/problem+json"}}
 	cases := []struct {
@@ -400,6 +403,8 @@ func TestOpenAPIValidatorRejects(t *testing.T) {
 		{"unknown field", "POST", "/api/v1/incidents", 201, json201, strings.Replace(good, `"title":"t",`, `"title":"t","secret":1,`, 1), false},
 		{"bad enum", "POST", "/api/v1/incidents", 201, json201, strings.Replace(good, `"status":"new"`, `"status":"open"`, 1), false},
 		{"bad date-time", "POST", "/api/v1/incidents", 201, json201, strings.Replace(good, `"reported_at":"2026-03-02T09:00:00Z"`, `"reported_at":"yesterday"`, 1), false},
+		{"bad TLP", "POST", "/api/v1/incidents", 201, json201, strings.Replace(good, `"tlp":"amber"`, `"tlp":"white"`, 1), false},
+		{"severity without rank", "POST", "/api/v1/incidents", 201, json201, strings.Replace(good, `"severity":null`, `"severity":{"scheme":"ncsc-uk","category":"3"}`, 1), false},
 		{"bad ref", "POST", "/api/v1/incidents", 201, json201, strings.Replace(good, `INC-2026-00001`, `42`, 1), false},
 		{"undocumented status", "POST", "/api/v1/incidents", 409, problem, `{"type":"about:blank","title":"x","status":409}`, false},
 		{"undocumented media type", "POST", "/api/v1/incidents", 201, http.Header{"Content-Type": {"text/html"}}, good, false},
@@ -446,7 +451,17 @@ func domainEnums() map[string][]string {
 		"channel":            domain.Channels,
 		"occurred_precision": domain.Precisions,
 		"status":             domain.Statuses,
+		"tlp":                markingValues(taxonomy.TLPLevels()),
+		"pap":                markingValues(taxonomy.PAPLevels()),
 	}
+}
+
+func markingValues(ms []taxonomy.Marking) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Value
+	}
+	return out
 }
 
 func enumOf(props map[string]any, field string) []string {

@@ -45,6 +45,23 @@ func TestValidate(t *testing.T) {
 		}, []string{"aware_at"}},
 		{"NUL in text", func(i *Incident) { i.Systems = "a\x00b" }, []string{"systems"}},
 		{"invalid UTF-8", func(i *Incident) { i.People = "\xff\xfe" }, []string{"people"}},
+		{"RSIT class and type", func(i *Incident) { i.RSITClass, i.RSITType = "fraud", "phishing" }, nil},
+		{"unknown RSIT class", func(i *Incident) { i.RSITClass, i.RSITType = "mischief", "phishing" }, []string{"rsit_class"}},
+		{"RSIT type of another class", func(i *Incident) { i.RSITClass, i.RSITType = "fraud", "data-leak" }, []string{"rsit_type"}},
+		{"RSIT type without class", func(i *Incident) { i.RSITType = "phishing" }, []string{"rsit_class"}},
+		{"RSIT class without type", func(i *Incident) { i.RSITClass = "fraud" }, []string{"rsit_type"}},
+		{"ICO type", func(i *Incident) { i.ICOType = "loss-or-theft-of-device" }, nil},
+		{"unknown ICO type", func(i *Incident) { i.ICOType = "lost-in-the-post" }, []string{"ico_type"}},
+		{"severity", func(i *Incident) { i.Severity = &Severity{Scheme: "ncsc-uk", Category: "3", Rank: 3} }, nil},
+		{"severity without rank or category", func(i *Incident) { i.Severity = &Severity{Scheme: "ncsc-uk"} }, []string{"severity.category", "severity.rank"}},
+		{"severity without scheme", func(i *Incident) { i.Severity = &Severity{Category: "3", Rank: 3} }, []string{"severity.scheme"}},
+		{"bad TLP", func(i *Incident) { i.TLP = "white" }, []string{"tlp"}},
+		{"TLP amber+strict", func(i *Incident) { i.TLP = "amber+strict" }, nil},
+		{"bad PAP", func(i *Incident) { i.PAP = "amber+strict" }, []string{"pap"}},
+		{"impact note too long", func(i *Incident) {
+			i.Impact.Integrity = ImpactNote{Affected: true, Note: strings.Repeat("x", MaxImpactNote+1)}
+		}, []string{"impact.integrity.note"}},
+		{"impact note with NUL", func(i *Incident) { i.Impact.Availability.Note = "a\x00b" }, []string{"impact.availability.note"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,5 +150,43 @@ func TestRankFollowsSeed001(t *testing.T) {
 		if order[i-1].Rank() >= order[i].Rank() {
 			t.Fatalf("%s must come before %s", order[i-1], order[i])
 		}
+	}
+}
+
+func TestClassificationDefaultsAndDiff(t *testing.T) {
+	inc := valid()
+	if inc.TLP != DefaultTLP || inc.PAP != DefaultPAP {
+		t.Fatalf("markings default to %q/%q, want amber/amber", inc.TLP, inc.PAP)
+	}
+	if inc.SeverityRank() != UngradedRank {
+		t.Fatalf("ungraded rank %d", inc.SeverityRank())
+	}
+	inc.Suggestion = &Suggestion{ICOType: "loss-or-theft-of-device"}
+	changes, err := Apply(inc, Patch{
+		RSITClass: Opt[string]{Set: true, Value: " Fraud "}, RSITType: Opt[string]{Set: true, Value: "phishing"},
+		TLP:      Opt[string]{Set: true, Value: "TLP:RED"},
+		Severity: Opt[*Severity]{Set: true, Value: &Severity{Scheme: "ncsc-uk", Category: "4", Rank: 4}},
+		Impact:   ImpactPatch{Confidentiality: Opt[ImpactNote]{Set: true, Value: ImpactNote{Affected: true, Note: "names seen"}}},
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc.RSITClass != "fraud" || inc.TLP != "red" || inc.SeverityRank() != 4 || !inc.Impact.Confidentiality.Affected {
+		t.Fatalf("not applied: %+v", inc)
+	}
+	got := map[string]bool{}
+	for _, c := range changes {
+		got[c.Field] = true
+	}
+	for _, f := range []string{"rsit_class", "rsit_type", "tlp", "severity", "impact"} {
+		if !got[f] {
+			t.Errorf("change of %s not listed: %v", f, changes)
+		}
+	}
+	if got["suggestion"] || got["pap"] {
+		t.Errorf("unchanged fields listed: %v", changes)
+	}
+	if _, err := Apply(inc, Patch{Severity: Opt[*Severity]{Set: true}}, now); err != nil || inc.Severity != nil {
+		t.Fatalf("clearing severity: %v %+v", err, inc.Severity)
 	}
 }

@@ -61,6 +61,18 @@ type Incident struct {
 	MergedInto      string   `json:"merged_into,omitempty"`
 	Links           []Link   `json:"links,omitempty"` // read with the incident, not in lists
 
+	// Classification (docs/CLASSIFICATION.md): the RSIT class and type, the ICO's
+	// personal-data-breach type, the severity grade, the impacts and the sharing markings.
+	RSITClass string    `json:"rsit_class"`
+	RSITType  string    `json:"rsit_type"`
+	ICOType   string    `json:"ico_type"`
+	Severity  *Severity `json:"severity"` // nil until graded
+	Impact    Impact    `json:"impact"`
+	TLP       string    `json:"tlp"`
+	PAP       string    `json:"pap"`
+	// Suggestion is what Vigil suggested when the report arrived; read-only.
+	Suggestion *Suggestion `json:"suggestion"`
+
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -131,6 +143,7 @@ func (inc *Incident) Normalize() {
 		}
 	}
 	inc.ReportedAt = Instant(inc.ReportedAt)
+	inc.normalizeClassification()
 }
 
 // Instant puts t in UTC at microsecond precision.
@@ -171,6 +184,7 @@ func (inc *Incident) Validate(now time.Time) error {
 	enum("class", string(inc.Class), TriageClasses)
 	enum("personal_data", string(inc.PersonalData), Tristates)
 	enum("status", string(inc.Status), Statuses)
+	inc.validateClassification(v)
 
 	if len(inc.Tags) > MaxTags {
 		v.Add("tags", fmt.Sprintf("must have %d tags or fewer", MaxTags))

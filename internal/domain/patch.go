@@ -31,6 +31,9 @@ type Patch struct {
 	Owner                                     Opt[string]
 	OwnerID                                   int64
 	Tags                                      Opt[[]string]
+	RSITClass, RSITType, ICOType, TLP, PAP    Opt[string]
+	Severity                                  Opt[*Severity]
+	Impact                                    ImpactPatch
 	// Reason is why the change was made; it goes into the record of events, not the incident.
 	Reason string
 }
@@ -99,6 +102,7 @@ func Apply(inc *Incident, p Patch, now time.Time) ([]Change, error) {
 	if p.Tags.Set {
 		inc.Tags = slices.Clone(p.Tags.Value) // Normalize rewrites in place; the caller's patch stays as given
 	}
+	applyClassification(inc, p)
 	if p.Status.Set && p.Status.Value != inc.Status {
 		to := p.Status.Value
 		if !oneOf(string(to), Statuses) {
@@ -145,7 +149,8 @@ func Diff(a, b *Incident) []Change {
 	for i := 0; i < t.NumField(); i++ {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		// Bookkeeping fields and links (changed by their own actions) are not field changes.
-		if name == "-" || name == "version" || name == "updated_at" || name == "created_at" || name == "links" {
+		if name == "-" || name == "version" || name == "updated_at" || name == "created_at" || name == "links" ||
+			name == "suggestion" {
 			continue
 		}
 		x, y := va.Field(i).Interface(), vb.Field(i).Interface()

@@ -34,6 +34,17 @@ func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Inci
 	if in.Status.Set {
 		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "status", Message: "a new incident always starts as new; change the status afterwards"}}}
 	}
+	// A report (it has a status link) leaves classification to the incident team.
+	if fields := in.HasClassification(); statusTokenHash != "" && len(fields) > 0 {
+		v := &domain.ValidationError{}
+		for _, f := range fields {
+			v.Add(f, "is decided by the incident team, not in a report")
+		}
+		return nil, v
+	}
+	if err := resolveSeverity(&in); err != nil {
+		return nil, err
+	}
 	if in.Owner.Set && in.Owner.Value != "" {
 		id, err := s.ownerID(ctx, in.Owner.Value)
 		if err != nil {
@@ -45,6 +56,9 @@ func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Inci
 		return nil, err
 	}
 	inc.Version, inc.CreatedAt, inc.UpdatedAt = 1, now, now
+	// What internal/classify suggests goes with the incident for a handler to accept; it
+	// never changes what the caller set.
+	inc.Suggestion = suggest(inc)
 	err := s.store.Write(ctx, func(tx *store.Tx) error {
 		ref, err := tx.NextRef(s.orgID, inc.ReportedAt.Year())
 		if err != nil {
@@ -157,6 +171,9 @@ func (s *Service) Incident(ctx context.Context, p auth.Principal, ref string) (*
 func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref string, in domain.Patch, ifVersion int) (*domain.Incident, error) {
 	inc, err := s.authorize(ctx, p, ref, auth.UpdateIncident)
 	if err != nil {
+		return nil, err
+	}
+	if err := resolveSeverity(&in); err != nil {
 		return nil, err
 	}
 	if in.Owner.Set && in.Owner.Value != "" {

@@ -17,7 +17,10 @@ const incidentColumns = `i.id, i.org_id, i.ref, i.title, i.nature, i.systems, i.
 	i.reporter_name, i.reporter_contact, i.reporter_relationship, COALESCE(i.reporter_user_id, 0), i.channel,
 	i.occurred_at, i.occurred_precision, i.discovered_at, i.reported_at, i.aware_at, i.contained_at, i.resolved_at, i.closed_at,
 	i.class, i.near_miss, i.personal_data, i.status, COALESCE(i.owner_id, 0), COALESCE(u.email, ''), i.restricted, i.exercise,
-	i.tags, COALESCE(m.ref, ''), i.version, i.created_at, i.updated_at, i.nis2_significant, i.dora_major`
+	i.tags, COALESCE(m.ref, ''), i.version, i.created_at, i.updated_at, i.nis2_significant, i.dora_major,
+	i.rsit_class, i.rsit_type, i.ico_type, i.severity_scheme, i.severity_category, i.severity_rank,
+	i.confidentiality, i.confidentiality_note, i.integrity, i.integrity_note, i.availability, i.availability_note,
+	i.tlp, i.pap, i.suggestion`
 
 const incidentFrom = ` FROM incidents i LEFT JOIN users u ON u.id = i.owner_id LEFT JOIN incidents m ON m.id = i.merged_into_id`
 
@@ -27,14 +30,27 @@ func scanIncident(sc scanner) (*domain.Incident, error) {
 	var inc domain.Incident
 	var occurred, discovered, aware, contained, resolved, closed sql.NullInt64
 	var reported, created, updated int64
-	var tags string
+	var tags, suggestion string
+	var sev domain.Severity
 	err := sc.Scan(&inc.ID, &inc.OrgID, &inc.Ref, &inc.Title, &inc.Nature, &inc.Systems, &inc.People, &inc.Discovery,
 		&inc.Reporter.Name, &inc.Reporter.Contact, &inc.Reporter.Relationship, &inc.ReporterUserID, &inc.Channel,
 		&occurred, &inc.OccurredPrecision, &discovered, &reported, &aware, &contained, &resolved, &closed,
 		&inc.Class, &inc.NearMiss, &inc.PersonalData, &inc.Status, &inc.OwnerID, &inc.Owner, &inc.Restricted, &inc.Exercise,
-		&tags, &inc.MergedInto, &inc.Version, &created, &updated, &inc.NIS2Significant, &inc.DORAMajor)
+		&tags, &inc.MergedInto, &inc.Version, &created, &updated, &inc.NIS2Significant, &inc.DORAMajor,
+		&inc.RSITClass, &inc.RSITType, &inc.ICOType, &sev.Scheme, &sev.Category, &sev.Rank,
+		&inc.Impact.Confidentiality.Affected, &inc.Impact.Confidentiality.Note, &inc.Impact.Integrity.Affected, &inc.Impact.Integrity.Note,
+		&inc.Impact.Availability.Affected, &inc.Impact.Availability.Note, &inc.TLP, &inc.PAP, &suggestion)
 	if err != nil {
 		return nil, err
+	}
+	if sev.Scheme != "" {
+		inc.Severity = &sev
+	}
+	if suggestion != "" {
+		inc.Suggestion = new(domain.Suggestion)
+		if err := json.Unmarshal([]byte(suggestion), inc.Suggestion); err != nil {
+			return nil, fmt.Errorf("decoding suggestion of %s: %w", inc.Ref, err)
+		}
 	}
 	inc.OccurredAt, inc.DiscoveredAt, inc.AwareAt = fromNullMicros(occurred), fromNullMicros(discovered), fromNullMicros(aware)
 	inc.ContainedAt, inc.ResolvedAt, inc.ClosedAt = fromNullMicros(contained), fromNullMicros(resolved), fromNullMicros(closed)
@@ -50,6 +66,26 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// severityColumns are the stored scheme, category and rank; an ungraded incident has empty
+// texts and domain.UngradedRank.
+func severityColumns(inc *domain.Incident) (scheme, category string, rank int) {
+	if inc.Severity == nil {
+		return "", "", domain.UngradedRank
+	}
+	return inc.Severity.Scheme, inc.Severity.Category, inc.SeverityRank()
+}
+
+func suggestionJSON(s *domain.Suggestion) string {
+	if s == nil {
+		return ""
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 func tagsJSON(tags []string) string {
@@ -78,19 +114,26 @@ func (tx *Tx) InsertIncident(inc *domain.Incident, statusTokenHash string) error
 	if statusTokenHash != "" {
 		tok = statusTokenHash
 	}
+	scheme, category, rank := severityColumns(inc)
 	err := tx.queryRow(`INSERT INTO incidents(org_id, ref, title, nature, systems, people, discovery,
 		reporter_name, reporter_contact, reporter_relationship, reporter_user_id, channel,
 		occurred_at, occurred_precision, discovered_at, reported_at, aware_at, contained_at, resolved_at, closed_at,
 		class, class_rank, near_miss, personal_data, status, owner_id, restricted, exercise, tags, status_token_hash,
-		version, created_at, updated_at, nis2_significant, dora_major)
+		version, created_at, updated_at, nis2_significant, dora_major,
+		rsit_class, rsit_type, ico_type, severity_scheme, severity_category, severity_rank,
+		confidentiality, confidentiality_note, integrity, integrity_note, availability, availability_note, tlp, pap, suggestion)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) RETURNING id`,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35,
+		$36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50) RETURNING id`,
 		inc.OrgID, inc.Ref, inc.Title, inc.Nature, inc.Systems, inc.People, inc.Discovery,
 		inc.Reporter.Name, inc.Reporter.Contact, inc.Reporter.Relationship, nullID(inc.ReporterUserID), inc.Channel,
 		microsPtr(inc.OccurredAt), inc.OccurredPrecision, microsPtr(inc.DiscoveredAt), micros(inc.ReportedAt), microsPtr(inc.AwareAt),
 		microsPtr(inc.ContainedAt), microsPtr(inc.ResolvedAt), microsPtr(inc.ClosedAt),
 		inc.Class, inc.Class.Rank(), inc.NearMiss, inc.PersonalData, inc.Status, nullID(inc.OwnerID), inc.Restricted, inc.Exercise,
-		tagsJSON(inc.Tags), tok, inc.Version, micros(inc.CreatedAt), micros(inc.UpdatedAt), inc.NIS2Significant, inc.DORAMajor).Scan(&inc.ID)
+		tagsJSON(inc.Tags), tok, inc.Version, micros(inc.CreatedAt), micros(inc.UpdatedAt), inc.NIS2Significant, inc.DORAMajor,
+		inc.RSITClass, inc.RSITType, inc.ICOType, scheme, category, rank,
+		inc.Impact.Confidentiality.Affected, inc.Impact.Confidentiality.Note, inc.Impact.Integrity.Affected, inc.Impact.Integrity.Note,
+		inc.Impact.Availability.Affected, inc.Impact.Availability.Note, inc.TLP, inc.PAP, suggestionJSON(inc.Suggestion)).Scan(&inc.ID)
 	if err != nil {
 		return fmt.Errorf("inserting incident: %w", err)
 	}
@@ -98,20 +141,29 @@ func (tx *Tx) InsertIncident(inc *domain.Incident, statusTokenHash string) error
 }
 
 // UpdateIncident writes inc if the stored version is still prevVersion; otherwise ErrVersion.
+// The suggestion is written only by InsertIncident: it records what was suggested when the
+// report arrived.
 func (tx *Tx) UpdateIncident(inc *domain.Incident, prevVersion int) error {
+	scheme, category, rank := severityColumns(inc)
 	res, err := tx.exec(`UPDATE incidents SET title = $1, nature = $2, systems = $3, people = $4, discovery = $5,
 		reporter_name = $6, reporter_contact = $7, reporter_relationship = $8, channel = $9,
 		occurred_at = $10, occurred_precision = $11, discovered_at = $12, reported_at = $13, aware_at = $14,
 		contained_at = $15, resolved_at = $16, closed_at = $17, class = $18, class_rank = $19, near_miss = $20,
 		personal_data = $21, status = $22, owner_id = $23, restricted = $24, exercise = $25, tags = $26,
-		version = $27, updated_at = $28, nis2_significant = $31, dora_major = $32
+		version = $27, updated_at = $28, nis2_significant = $31, dora_major = $32,
+		rsit_class = $33, rsit_type = $34, ico_type = $35, severity_scheme = $36, severity_category = $37, severity_rank = $38,
+		confidentiality = $39, confidentiality_note = $40, integrity = $41, integrity_note = $42,
+		availability = $43, availability_note = $44, tlp = $45, pap = $46
 		WHERE id = $29 AND version = $30`,
 		inc.Title, inc.Nature, inc.Systems, inc.People, inc.Discovery,
 		inc.Reporter.Name, inc.Reporter.Contact, inc.Reporter.Relationship, inc.Channel,
 		microsPtr(inc.OccurredAt), inc.OccurredPrecision, microsPtr(inc.DiscoveredAt), micros(inc.ReportedAt), microsPtr(inc.AwareAt),
 		microsPtr(inc.ContainedAt), microsPtr(inc.ResolvedAt), microsPtr(inc.ClosedAt), inc.Class, inc.Class.Rank(), inc.NearMiss,
 		inc.PersonalData, inc.Status, nullID(inc.OwnerID), inc.Restricted, inc.Exercise, tagsJSON(inc.Tags),
-		inc.Version, micros(inc.UpdatedAt), inc.ID, prevVersion, inc.NIS2Significant, inc.DORAMajor)
+		inc.Version, micros(inc.UpdatedAt), inc.ID, prevVersion, inc.NIS2Significant, inc.DORAMajor,
+		inc.RSITClass, inc.RSITType, inc.ICOType, scheme, category, rank,
+		inc.Impact.Confidentiality.Affected, inc.Impact.Confidentiality.Note, inc.Impact.Integrity.Affected, inc.Impact.Integrity.Note,
+		inc.Impact.Availability.Affected, inc.Impact.Availability.Note, inc.TLP, inc.PAP)
 	if err != nil {
 		return fmt.Errorf("updating incident %s: %w", inc.Ref, err)
 	}
@@ -201,7 +253,7 @@ func (tx *Tx) GrantAccess(incidentID, userID int64) error {
 const (
 	SortNewest   = "-reported_at"
 	SortOldest   = "reported_at"
-	SortPriority = "priority" // seed 001 §4.2 class priority, then oldest first
+	SortPriority = "priority" // seed 001 §4.2 class priority, then severity (graded first, most severe first), then oldest first
 )
 
 // Sorts lists the accepted sort orders.
@@ -233,9 +285,12 @@ type Filter struct {
 // Cursor is the position after the last row of a page (keyset pagination: stable under
 // inserts and as fast on page 1,000 as on page 1).
 type Cursor struct {
-	Rank int   `json:"k,omitempty"`
-	At   int64 `json:"t"`
-	ID   int64 `json:"i"`
+	Rank int `json:"k,omitempty"`
+	// Severity is the severity rank of the last row in the priority order; zero in cursors
+	// given out before incidents were graded, which ListIncidents then reads from the row.
+	Severity int   `json:"s,omitempty"`
+	At       int64 `json:"t"`
+	ID       int64 `json:"i"`
 }
 
 // query is a SQL condition under construction with its arguments.
@@ -330,9 +385,14 @@ func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident
 			order = "i.reported_at, i.id"
 		case SortPriority:
 			if f.After != nil {
-				q.where = append(q.where, "(i.class_rank, i.reported_at, i.id) > ("+q.arg(f.After.Rank)+", "+q.arg(f.After.At)+", "+q.arg(f.After.ID)+")")
+				sev, err := s.cursorSeverity(ctx, f.After)
+				if err != nil {
+					return nil, nil, err
+				}
+				q.where = append(q.where, "(i.class_rank, i.severity_rank, i.reported_at, i.id) > ("+q.arg(f.After.Rank)+", "+
+					q.arg(sev)+", "+q.arg(f.After.At)+", "+q.arg(f.After.ID)+")")
 			}
-			order = "i.class_rank, i.reported_at, i.id"
+			order = "i.class_rank, i.severity_rank, i.reported_at, i.id"
 		default:
 			if f.After != nil {
 				q.where = append(q.where, "(i.reported_at, i.id) < ("+q.arg(f.After.At)+", "+q.arg(f.After.ID)+")")
@@ -366,9 +426,28 @@ func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[limit-1]
-		next = &Cursor{Rank: last.Class.Rank(), At: micros(last.ReportedAt), ID: last.ID}
+		next = &Cursor{Rank: last.Class.Rank(), Severity: last.SeverityRank(), At: micros(last.ReportedAt), ID: last.ID}
 	}
 	return out, next, nil
+}
+
+// cursorSeverity is the severity rank a priority cursor continues after. A cursor from
+// before severity grading has none: the row it points at says (its current rank, which may
+// have changed since, like any keyset page under concurrent edits), and a vanished row
+// restarts the class at its ungraded incidents.
+func (s *Store) cursorSeverity(ctx context.Context, c *Cursor) (int, error) {
+	if c.Severity != 0 {
+		return c.Severity, nil
+	}
+	var rank int
+	err := s.r.QueryRowContext(ctx, "SELECT severity_rank FROM incidents WHERE id = $1", c.ID).Scan(&rank)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.UngradedRank, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading cursor: %w", err)
+	}
+	return rank, nil
 }
 
 // CountByClass counts the incidents matching f per triage class, up to CountCap each.
