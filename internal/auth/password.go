@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -42,14 +43,18 @@ func HashPassword(pw string) (string, error) {
 }
 
 // dummyHash is compared against when the user does not exist, so that unknown and known
-// users take the same time (no user enumeration by timing).
-var dummyHash, _ = HashPassword("vigil-dummy-password-for-timing")
+// users take the same time (no user enumeration by timing). It is made on first use: at
+// package init it cost every start and every CLI command 100 ms of argon2id.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("vigil-dummy-password-for-timing")
+	return h
+})
 
 // CheckPassword reports whether pw matches the encoded hash. An empty hash (unknown user)
 // still costs one argon2id computation.
 func CheckPassword(encoded, pw string) bool {
 	if encoded == "" {
-		checkPassword(dummyHash, pw)
+		checkPassword(dummyHash(), pw)
 		return false
 	}
 	ok, err := checkPassword(encoded, pw)
