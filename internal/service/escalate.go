@@ -36,7 +36,7 @@ const (
 
 // EscalateBatch is how many due clocks one pass takes: small enough that a pass stays
 // under 100 ms on PostgreSQL; when more are due, passes follow back to back.
-const EscalateBatch = 200
+const EscalateBatch = 100
 
 // EscalatePass queues the escalations that have fallen due, up to limit clocks, and moves
 // each clock to its next threshold. Each (clock, threshold, recipient) is queued once, also
