@@ -77,8 +77,11 @@ func (h *Handler) funcs() template.FuncMap {
 		"relationships": func() []domain.Relationship {
 			return []domain.Relationship{domain.RelStaff, domain.RelContractor, domain.RelSupplier, domain.RelPublic, domain.RelAnonymous}
 		},
-		"next":  domain.NextStatuses,
-		"lower": strings.ToLower,
+		"next":      domain.NextStatuses,
+		"lower":     strings.ToLower,
+		"upper":     strings.ToUpper,
+		"rsitLabel": rsitLabel,
+		"icoLabel":  icoLabel,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -23,6 +23,10 @@ type incidentView struct {
 	Assignees []service.Assignee
 	CanEdit   bool
 	Form      map[string]string
+	// Vocab is what the classification form offers; Grade is the severity grade explained.
+	Vocab   vocabulary
+	Impacts []struct{ ID, Label string }
+	Grade   *service.Grading
 }
 
 func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*incidentView, error) {
@@ -55,7 +59,8 @@ func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*
 		return nil, err
 	}
 	canEdit := p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
-	return &incidentView{Inc: inc, Notes: notes, Timeline: describe(events), Assignees: assignees, Files: files, Clocks: cl, Sent: sent, CanEdit: canEdit, Form: map[string]string{}}, nil
+	return &incidentView{Inc: inc, Notes: notes, Timeline: describe(events), Assignees: assignees, Files: files, Clocks: cl, Sent: sent, CanEdit: canEdit, Form: map[string]string{},
+		Vocab: vocab, Impacts: impacts, Grade: service.Grade(inc)}, nil
 }
 
 func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -96,6 +101,7 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request, p auth.Princi
 		NearMiss:     domain.Opt[bool]{Set: true, Value: r.PostFormValue("near_miss") == "yes"},
 		Reason:       reason,
 	}
+	classificationPatch(r, &patch)
 	// Confirming that personal data is involved is the moment the organisation becomes
 	// aware of a breach (EDPB Guidelines 9/2022: reasonable certainty), unless an earlier
 	// moment is already recorded; the 72-hour clock starts there. It can be corrected on
@@ -111,7 +117,7 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request, p auth.Princi
 			patch.AwareAt = domain.Opt[*time.Time]{Set: true, Value: &now}
 		}
 	}
-	h.update(w, r, p, patch, "classified")
+	h.afterAction(w, r, p, formFields(h.updateErr(r, p, patch)), "classified")
 }
 
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request, p auth.Principal) {

@@ -122,6 +122,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /incidents/{ref}/links", h.staff(h.link))
 	mux.Handle("POST /incidents/{ref}/merge", h.staff(h.merge))
 	mux.Handle("POST /incidents/{ref}/notifications", h.staff(h.recordNotification))
+	h.registerClassification(mux)
 	// Personal-data breach assessment (breach.go, breach_result.go).
 	mux.Handle("GET /incidents/{ref}/breach", h.staff(h.breachStart))
 	mux.Handle("POST /incidents/{ref}/breach", h.staff(h.breachAnswer))
@@ -136,6 +137,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/settings", h.staff(h.settings))
 	mux.Handle("POST /admin/settings", h.staff(h.saveSettings))
 	mux.Handle("POST /admin/settings/deadlines", h.staff(h.saveDeadlines))
+	mux.Handle("POST /admin/settings/breach", h.staff(h.saveBreachSettings))
 }
 
 // Wrap adds the headers and cross-origin protection every page needs.
