@@ -99,12 +99,18 @@ func tagsJSON(tags []string) string {
 // NextRef allocates the next reference of an organisation's year, e.g. INC-2026-00042.
 // The counter row is locked by the upsert until commit, so references are never reused.
 func (tx *Tx) NextRef(orgID int64, year int) (string, error) {
+	k := refKey{orgID, year}
+	if c, ok := tx.refs[k]; ok {
+		c.last++
+		return fmt.Sprintf("INC-%d-%05d", year, c.last), nil
+	}
 	var n int64
 	err := tx.queryRow(`INSERT INTO ref_counters(org_id, year, last) VALUES ($1, $2, 1)
 		ON CONFLICT (org_id, year) DO UPDATE SET last = ref_counters.last + 1 RETURNING last`, orgID, year).Scan(&n)
 	if err != nil {
 		return "", fmt.Errorf("allocating reference: %w", err)
 	}
+	tx.refs[k] = &refCounter{last: n, stored: n}
 	return fmt.Sprintf("INC-%d-%05d", year, n), nil
 }
 
@@ -137,6 +143,9 @@ func (tx *Tx) InsertIncident(inc *domain.Incident, statusTokenHash string) error
 	if err != nil {
 		return fmt.Errorf("inserting incident: %w", err)
 	}
+	if tx.s.dialect == SQLite && (tx.ftsFrom == 0 || inc.ID < tx.ftsFrom) {
+		tx.ftsFrom = inc.ID
+	}
 	return nil
 }
 
@@ -144,6 +153,9 @@ func (tx *Tx) InsertIncident(inc *domain.Incident, statusTokenHash string) error
 // The suggestion is written only by InsertIncident: it records what was suggested when the
 // report arrived.
 func (tx *Tx) UpdateIncident(inc *domain.Incident, prevVersion int) error {
+	if err := tx.flushFTS(); err != nil { // the update trigger expects indexed rows
+		return err
+	}
 	scheme, category, rank := severityColumns(inc)
 	res, err := tx.exec(`UPDATE incidents SET title = $1, nature = $2, systems = $3, people = $4, discovery = $5,
 		reporter_name = $6, reporter_contact = $7, reporter_relationship = $8, channel = $9,
@@ -349,7 +361,9 @@ func (s *Store) filter(f Filter) (q *query, ok bool) {
 	if f.HideRestricted {
 		u := q.arg(f.HideRestrictedFor)
 		q.where = append(q.where, "(i.restricted = "+q.arg(false)+" OR i.owner_id = "+u+
-			" OR EXISTS (SELECT 1 FROM incident_access a WHERE a.incident_id = i.id AND a.user_id = "+u+"))")
+			// A scalar probe, not EXISTS: PostgreSQL plans EXISTS here as a hashed subplan that
+			// reads the whole need-to-know table on every list.
+			" OR (SELECT 1 FROM incident_access a WHERE a.incident_id = i.id AND a.user_id = "+u+") = 1)")
 	}
 	if text := strings.TrimSpace(f.Q); text != "" {
 		match, ok := s.searchClause(text, q.arg)
@@ -373,9 +387,9 @@ func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident
 		// matches in id order and stop at the page size, where any other order would have
 		// to collect and sort every match.
 		if f.After != nil {
-			q.where = append(q.where, "i.id < "+q.arg(f.After.ID))
+			q.where = append(q.where, s.searchID()+" < "+q.arg(f.After.ID))
 		}
-		order = "i.id DESC"
+		order = s.searchID() + " DESC"
 	} else {
 		switch f.Sort {
 		case SortOldest:
@@ -404,7 +418,7 @@ func (s *Store) ListIncidents(ctx context.Context, f Filter) ([]*domain.Incident
 	if limit <= 0 {
 		limit = 50
 	}
-	sqlText := "SELECT " + incidentColumns + incidentFrom + " WHERE " + strings.Join(q.where, " AND ") +
+	sqlText := "SELECT " + incidentColumns + s.from(f) + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
 	rows, err := s.r.QueryContext(ctx, sqlText, q.args...)
 	if err != nil {
@@ -461,7 +475,11 @@ func (s *Store) CountByClass(ctx context.Context, f Filter) (map[string]int, err
 			return out, nil
 		}
 		var n int
-		sqlText := "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE " + strings.Join(q.where, " AND ") + " LIMIT " + q.arg(CountCap+1) + ") c"
+		from := " FROM incidents i"
+		if s.dialect == SQLite && strings.TrimSpace(f.Q) != "" {
+			from = " FROM incidents_fts f JOIN incidents i ON i.id = f.rowid"
+		}
+		sqlText := "SELECT COUNT(*) FROM (SELECT 1" + from + " WHERE " + strings.Join(q.where, " AND ") + " LIMIT " + q.arg(CountCap+1) + ") c"
 		if err := s.r.QueryRowContext(ctx, sqlText, q.args...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("counting incidents: %w", err)
 		}
@@ -481,14 +499,32 @@ func (s *Store) searchClause(q string, arg func(any) string) (string, bool) {
 	if s.dialect == Postgres {
 		return "i.search @@ plainto_tsquery('english', " + arg(strings.Join(words, " ")) + ")", true
 	}
-	// Each word is quoted so FTS5 operators in user input are taken literally; the words
-	// are ANDed, and the last one matches as a prefix for search-as-you-type.
+	// Each word is quoted so FTS5 operators in user input are taken literally, and the words
+	// are ANDed. Whole words only: a prefix match on a common word costs hundreds of times
+	// more than the word itself.
 	quoted := make([]string, len(words))
 	for k, w := range words {
 		quoted[k] = `"` + strings.ReplaceAll(w, `"`, "") + `"`
 	}
-	quoted[len(quoted)-1] += "*"
-	return "i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH " + arg(strings.Join(quoted, " ")) + ")", true
+	return "incidents_fts MATCH " + arg(strings.Join(quoted, " ")), true
+}
+
+// from is the FROM clause of a list. A SQLite search is driven by the full-text index,
+// joined to incidents, so FTS5 returns matches in rowid order and stops after the page;
+// filtering incidents by an IN (matches) list collected every match first.
+func (s *Store) from(f Filter) string {
+	if s.dialect == SQLite && strings.TrimSpace(f.Q) != "" {
+		return " FROM incidents_fts f JOIN incidents i ON i.id = f.rowid" + strings.TrimPrefix(incidentFrom, " FROM incidents i")
+	}
+	return incidentFrom
+}
+
+// searchID is the column search results are ordered and paged by.
+func (s *Store) searchID() string {
+	if s.dialect == SQLite {
+		return "f.rowid"
+	}
+	return "i.id"
 }
 
 // Link relates two incidents both ways; linking again changes nothing.

@@ -91,8 +91,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if s.r, err = sql.Open("pgx", o.DatabaseURL); err != nil {
 			return nil, fmt.Errorf("opening PostgreSQL: %w", err)
 		}
+		// As many idle as open: fewer idle made PostgreSQL reconnect constantly under load.
 		s.r.SetMaxOpenConns(16)
-		s.r.SetMaxIdleConns(8)
+		s.r.SetMaxIdleConns(16)
 		s.r.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		s.dialect = SQLite
@@ -117,7 +118,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, fmt.Errorf("opening SQLite: %w", err)
 		}
 		s.r.SetMaxOpenConns(8)
-		s.r.SetMaxIdleConns(4)
+		s.r.SetMaxIdleConns(8)
 		s.r.SetConnMaxIdleTime(time.Minute)
 	}
 	if err := s.w.PingContext(ctx); err != nil {

@@ -28,7 +28,20 @@ type Tx struct {
 	tx    *sql.Tx
 	ctx   context.Context
 	heads map[int64]*head
+	// ftsFrom is the lowest incident id inserted in this transaction (SQLite): the batch is
+	// added to the full-text index in one statement just before commit.
+	ftsFrom int64
+	// refs keeps reference counters claimed in this transaction: the first claim locks the
+	// counter row, later ones count in memory, and the row is written once at commit.
+	refs map[refKey]*refCounter
 }
+
+type refKey struct {
+	org  int64
+	year int
+}
+
+type refCounter struct{ last, stored int64 }
 
 type head struct {
 	seq   int64
@@ -150,7 +163,7 @@ func (s *Store) runTxOnce(jobs []*writeJob) error {
 		s.dropWriter()
 		return fmt.Errorf("beginning write: %w", err)
 	}
-	tx := &Tx{s: s, tx: sqlTx, ctx: ctx, heads: map[int64]*head{}}
+	tx := &Tx{s: s, tx: sqlTx, ctx: ctx, heads: map[int64]*head{}, refs: map[refKey]*refCounter{}}
 	for _, j := range jobs {
 		tx.ctx = j.ctx
 		if err := j.fn(tx); err != nil {
@@ -159,9 +172,11 @@ func (s *Store) runTxOnce(jobs []*writeJob) error {
 		}
 	}
 	tx.ctx = ctx
-	if err := tx.flushHeads(); err != nil {
-		sqlTx.Rollback()
-		return err
+	for _, flush := range []func() error{tx.flushHeads, tx.flushRefs, tx.flushFTS} {
+		if err := flush(); err != nil {
+			sqlTx.Rollback()
+			return err
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		s.dropWriter()
@@ -271,6 +286,32 @@ func (tx *Tx) flushHeads() error {
 		}
 		if _, err := tx.exec("UPDATE audit_heads SET seq = $1, hash = $2 WHERE org_id = $3", h.seq, h.hash, org); err != nil {
 			return fmt.Errorf("updating record-of-events head: %w", err)
+		}
+	}
+	return nil
+}
+
+// flushFTS indexes the incidents inserted in this transaction. One INSERT ... SELECT per
+// batch keeps FTS5's pending terms in memory until commit.
+func (tx *Tx) flushFTS() error {
+	if tx.ftsFrom == 0 {
+		return nil
+	}
+	from := tx.ftsFrom
+	tx.ftsFrom = 0
+	if _, err := tx.exec("INSERT INTO incidents_fts(rowid, title, nature, systems) SELECT id, title, nature, systems FROM incidents WHERE id >= $1", from); err != nil {
+		return fmt.Errorf("indexing incidents for search: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) flushRefs() error {
+	for k, c := range tx.refs {
+		if c.last == c.stored {
+			continue
+		}
+		if _, err := tx.exec("UPDATE ref_counters SET last = $1 WHERE org_id = $2 AND year = $3", c.last, k.org, k.year); err != nil {
+			return fmt.Errorf("saving reference counter: %w", err)
 		}
 	}
 	return nil
