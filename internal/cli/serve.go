@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"net"
 	"os"
 	"os/signal"
@@ -47,6 +49,15 @@ func newServeCmd() *cobra.Command {
 				return fmt.Errorf("creating the first administrator: %w", err)
 			}
 			out := cmd.OutOrStdout()
+			if addr := os.Getenv("VIGIL_PPROF_ADDR"); addr != "" {
+				// Profiling for performance work, on its own (loopback) address only.
+				go func() {
+					mux := http.NewServeMux()
+					mux.HandleFunc("/debug/pprof/", pprof.Index)
+					mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+					log.Info("profiling enabled", "addr", addr, "err", http.ListenAndServe(addr, mux))
+				}()
+			}
 			d, err := deliverer(svc, &cfg, log)
 			if err != nil {
 				return err

@@ -56,12 +56,8 @@ func (d *Deliverer) email(ctx context.Context, it *store.OutboxItem, esc service
 	if d.Now != nil {
 		now = d.Now
 	}
-	clock := esc.Clock
-	if esc.Exercise {
-		clock = "EXERCISE: " + clock
-	}
-	msg, err := mail.RenderEscalation(mail.Escalation{Reference: esc.Ref, Title: esc.Title, Clock: clock, Due: esc.DueAt, Now: now(),
-		Location: d.Location, URL: strings.TrimSuffix(d.BaseURL, "/") + esc.Path})
+	msg, err := mail.RenderEscalation(mail.Escalation{Reference: esc.Ref, Title: esc.Title, Clock: esc.Clock, Due: esc.DueAt, Now: now(),
+		Location: d.Location, URL: strings.TrimSuffix(d.BaseURL, "/") + esc.Path, Exercise: esc.Exercise})
 	if err != nil {
 		return service.Delivery{Err: err}
 	}

@@ -103,6 +103,7 @@ func (h *Handler) settings(w http.ResponseWriter, r *http.Request, p auth.Princi
 
 type settingsView struct {
 	Clocks    service.ClockSettings
+	Breach    service.BreachSettings
 	Calendars []string
 }
 
@@ -113,6 +114,11 @@ func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, p auth.Pr
 		return
 	}
 	cs, err := h.svc.ClockSettings(r.Context(), p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	bs, err := h.svc.BreachSettings(r.Context(), p)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -130,7 +136,7 @@ func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, p auth.Pr
 			"subjects_hours": strconv.Itoa(cs.SubjectsHours)}
 	}
 	h.render(w, r, status, "settings", page{Title: "Settings", Form: form, Errors: errs, Flash: flashFrom(r),
-		Data: settingsView{Clocks: cs, Calendars: deadline.CalendarNames()}})
+		Data: settingsView{Clocks: cs, Breach: bs, Calendars: deadline.CalendarNames()}})
 }
 
 // saveDeadlines changes the deadline settings: jurisdictions, calendar, sector regimes,
@@ -217,4 +223,14 @@ func (h *Handler) deliveries(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	h.render(w, r, http.StatusOK, "deliveries", page{Title: "Delivery log", Data: items})
+}
+
+// saveBreachSettings says whether breach notification decisions need an approver's sign-off.
+func (h *Handler) saveBreachSettings(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	err := h.svc.SetBreachSettings(r.Context(), p, service.BreachSettings{SignOffRequired: r.PostFormValue("sign_off") == "yes"})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/settings?done=settings", http.StatusSeeOther)
 }

@@ -350,4 +350,10 @@ func TestDeadlineSettings(t *testing.T) {
 	if r := e.post(e.signedIn("handler@example.org"), "/admin/settings/deadlines", url.Values{"calendar": {"jersey"}}); r.code != http.StatusForbidden {
 		t.Fatalf("handler changed settings: %d", r.code)
 	}
+	if r := e.post(admin, "/admin/settings/breach", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("breach settings: %d", r.code)
+	}
+	if bs, _ := e.svc.BreachSettings(context.Background(), e.svc.System()); bs.SignOffRequired {
+		t.Fatal("sign-off still required after switching it off")
+	}
 }
