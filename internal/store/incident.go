@@ -545,9 +545,10 @@ func (tx *Tx) SetMergedInto(id, into int64) error {
 	return nil
 }
 
-// CountCap is where queue counts stop: counting a million rows on every page view would
-// cost more than the page; "1,000 or more" is what a handler needs to know.
-const CountCap = 1000
+// CountCap is where queue counts stop: each counted row costs a table lookup (about 30 µs
+// on SQLite), so counting to 1,000 per class took 30 ms per class on a million incidents;
+// "more than 100" tells a handler as much.
+const CountCap = 100
 
 // String encodes the cursor for a URL.
 func (c *Cursor) String() string {
