@@ -246,10 +246,7 @@ func (c *corpus) incident(rng *rand.Rand, now time.Time, backdate time.Duration)
 	if rng.IntN(3) == 0 {
 		nature += " " + c.sentence(rng, 10, 60)
 	}
-	systems := make([]string, 0, 3)
-	for _, a := range t.assets {
-		systems = append(systems, a)
-	}
+	systems := append(make([]string, 0, 3), t.assets...)
 	for k := rng.IntN(3); k > 0; k-- {
 		systems = append(systems, hostname(rng))
 	}

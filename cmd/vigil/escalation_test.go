@@ -145,11 +145,11 @@ func TestEscalationsExactlyOnceAcrossNodes(t *testing.T) {
 	want := incidents * 4
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		total, distinct, dup := in.count()
+		total, distinct, _ := in.count()
 		if distinct >= want {
 			// Give stragglers a moment, then check nothing arrived twice.
 			time.Sleep(2 * time.Second)
-			total, distinct, dup = in.count()
+			total, distinct, dup := in.count()
 			if distinct != want {
 				t.Fatalf("%d distinct escalations, want %d", distinct, want)
 			}
