@@ -94,24 +94,7 @@ func TestEscalationsExactlyOnceAcrossNodes(t *testing.T) {
 
 	start := func() (*exec.Cmd, string) {
 		addr := freeAddr(t)
-		cmd := exec.Command(bin, "serve", "--database", db, "--addr", addr)
-		cmd.Env = env
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		for i := 0; i < 200; i++ {
-			if r, err := http.Get("http://" + addr + "/readyz"); err == nil {
-				r.Body.Close()
-				if r.StatusCode == 200 {
-					return cmd, addr
-				}
-			}
-			time.Sleep(25 * time.Millisecond)
-		}
-		t.Fatal("node did not start")
-		return nil, ""
+		return serveWith(t, env, "--database", db, "--addr", addr), addr
 	}
 	a, addrA := start()
 	b, _ := start()

@@ -87,10 +87,23 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// serve starts vigil serve and waits for /readyz.
+// serve starts vigil serve on a data directory and waits for /readyz.
 func serve(t *testing.T, data, addr string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr)
+	return serveWith(t, nil, "--data", data, "--addr", addr)
+}
+
+// serveWith starts vigil serve with these flags (and env, when not nil), waiting for /readyz.
+func serveWith(t *testing.T, env []string, flags ...string) *exec.Cmd {
+	t.Helper()
+	var addr string
+	for i, f := range flags {
+		if f == "--addr" && i+1 < len(flags) {
+			addr = flags[i+1]
+		}
+	}
+	cmd := exec.Command(bin, append([]string{"serve"}, flags...)...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -254,24 +254,44 @@ func (h *Handler) reportBegin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/report/"+steps[0].Name, http.StatusSeeOther)
 }
 
-func (h *Handler) reportStep(w http.ResponseWriter, r *http.Request) {
-	p, ok := h.mayReport(w, r)
-	if !ok {
-		return
+// reportPage is the state every page of the journey starts from.
+type reportPage struct {
+	p      *auth.Principal
+	d      *draft
+	secret string
+	name   string // the step's name, or "check"
+	i      int    // the step's index; -1 for "check"
+}
+
+// openReportPage loads the visitor's draft and step; ok is false when a response was sent
+// (sign-in needed, no draft, no such step).
+func (h *Handler) openReportPage(w http.ResponseWriter, r *http.Request) (rp reportPage, ok bool) {
+	if rp.p, ok = h.mayReport(w, r); !ok {
+		return rp, false
 	}
-	d, _, ok := h.loadDraft(r)
-	if !ok {
+	if rp.d, rp.secret, ok = h.loadDraft(r); !ok {
 		http.Redirect(w, r, "/report", http.StatusSeeOther)
+		return rp, false
+	}
+	rp.name, rp.i = r.PathValue("step"), -1
+	if rp.name == "check" {
+		return rp, true
+	}
+	if rp.i = stepIndex(rp.name); rp.i < 0 {
+		h.render(w, r, http.StatusNotFound, "notfound", page{Title: "Page not found", User: rp.p})
+		return rp, false
+	}
+	return rp, true
+}
+
+func (h *Handler) reportStep(w http.ResponseWriter, r *http.Request) {
+	rp, ok := h.openReportPage(w, r)
+	if !ok {
 		return
 	}
-	name := r.PathValue("step")
-	if name == "check" {
+	p, d, i := rp.p, rp.d, rp.i
+	if rp.name == "check" {
 		h.renderCheck(w, r, p, d, nil)
-		return
-	}
-	i := stepIndex(name)
-	if i < 0 {
-		h.render(w, r, http.StatusNotFound, "notfound", page{Title: "Page not found", User: p})
 		return
 	}
 	h.renderStep(w, r, p, i, d, nil, http.StatusOK)
@@ -339,23 +359,13 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, p *auth.Pri
 }
 
 func (h *Handler) reportSave(w http.ResponseWriter, r *http.Request) {
-	p, ok := h.mayReport(w, r)
+	rp, ok := h.openReportPage(w, r)
 	if !ok {
 		return
 	}
-	d, secret, ok := h.loadDraft(r)
-	if !ok {
-		http.Redirect(w, r, "/report", http.StatusSeeOther)
-		return
-	}
-	name := r.PathValue("step")
+	p, d, secret, name, i := rp.p, rp.d, rp.secret, rp.name, rp.i
 	if name == "check" {
 		h.reportSubmit(w, r, p, d, secret)
-		return
-	}
-	i := stepIndex(name)
-	if i < 0 {
-		h.render(w, r, http.StatusNotFound, "notfound", page{Title: "Page not found", User: p})
 		return
 	}
 	if name == "files" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
