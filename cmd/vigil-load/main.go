@@ -40,6 +40,8 @@ func main() {
 		err = runRead(os.Args[2:])
 	case "startup":
 		err = runStartup(os.Args[2:])
+	case "queue":
+		err = runQueue(os.Args[2:])
 	default:
 		usage()
 	}
@@ -50,7 +52,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: vigil-load create|seed|read|startup [flags]   (vigil-load CMD -h for flags)`)
+	fmt.Fprintln(os.Stderr, `usage: vigil-load create|seed|read|startup|queue [flags]   (vigil-load CMD -h for flags)`)
 	os.Exit(2)
 }
 
