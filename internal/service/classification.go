@@ -84,6 +84,10 @@ type Grading struct {
 // it gives, as an update at version ifVersion (no lost updates). The reason recorded is
 // the handler's, followed by the scheme's explanation of the category.
 func (s *Service) GradeSeverity(ctx context.Context, p auth.Principal, ref, schemeID string, answers taxonomy.Answers, reason string, ifVersion int) (*Grading, error) {
+	// Authorise before looking at the answers, so a refused user learns nothing from validation.
+	if _, err := s.authorize(ctx, p, ref, auth.UpdateIncident); err != nil {
+		return nil, err
+	}
 	sch, ok := schemes().Get(schemeID)
 	if !ok {
 		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "scheme", Message: "choose a severity scheme"}}}

@@ -1,0 +1,171 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/domain"
+)
+
+// TestEveryRouteEveryRole walks every web and API route with every role, and nobody signed
+// in, and checks that the route lets through exactly the roles docs/PERMISSIONS.md says. A
+// route "lets through" when it answers anything but 401, 403, 404 or a redirect to sign in:
+// a 422 or 409 from an allowed user means authorisation passed and validation spoke.
+// Bodies are chosen so that refused users are refused by authorisation, not by validation.
+// (POST /signin is open to all and tested with its lockout in TestSignInLockoutAndTiming.)
+func TestEveryRouteEveryRole(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	ctx := context.Background()
+	sys := e.svc.System()
+	aware := time.Now().Add(-time.Hour)
+	inc, err := e.svc.CreateIncident(ctx, sys, domain.Patch{Title: domain.Opt[string]{Set: true, Value: "Open incident"},
+		Nature: domain.Opt[string]{Set: true, Value: "routes"}, PersonalData: domain.Opt[domain.Tristate]{Set: true, Value: domain.Yes},
+		AwareAt: domain.Opt[*time.Time]{Set: true, Value: &aware}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := inc.Ref
+	att, err := e.svc.AddAttachment(ctx, sys, ref, "evidence.eml", "message/rfc822", strings.NewReader("From: x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SaveAssessment(ctx, sys, ref, []byte(`{"jurisdictions":["UK"],"personal_data":"yes"}`), nil, "first look"); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := e.svc.SubmitReport(ctx, domain.Patch{Nature: domain.Opt[string]{Set: true, Value: "a report"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addUser("victim@example.org", "Victim", "reporter")
+
+	roles := []string{"anonymous", "reporter", "handler", "dpo", "approver", "auditor", "admin"}
+	web := map[string]*http.Client{"anonymous": e.client()}
+	tokens := map[string]string{}
+	for _, r := range roles[1:] {
+		web[r] = e.signedIn(r + "@example.org")
+		if tokens[r], err = e.svc.CreateToken(ctx, sys, r+"@example.org", "routes"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const (
+		everyone  = "anonymous reporter handler dpo approver auditor admin"
+		signedIn  = "reporter handler dpo approver auditor admin"
+		readers   = "handler dpo approver auditor admin"
+		updaters  = "handler dpo approver"
+		deciders  = "dpo approver"
+		approvers = "approver"
+		admins    = "admin"
+		creators  = "reporter handler dpo approver admin"
+	)
+	var file bytes.Buffer
+	mw := multipart.NewWriter(&file)
+	fw, _ := mw.CreateFormFile("file", "more.txt")
+	fw.Write([]byte("more evidence"))
+	mw.Close()
+	form := "application/x-www-form-urlencoded"
+	jsonCT := "application/json"
+	inc1 := "/incidents/" + ref
+	api1 := "/api/v1/incidents/" + ref
+	routes := []struct {
+		method, path, ct, body, allowed string
+	}{
+		{"GET", "/", "", "", everyone},
+		{"GET", "/signin", "", "", everyone},
+		{"GET", "/static/vigil.css", "", "", everyone},
+		{"GET", "/report", "", "", everyone},
+		{"POST", "/report", form, "", everyone},
+		{"GET", "/report/what", "", "", everyone},
+		{"POST", "/report/what", form, "nature=x", everyone},
+		{"GET", "/status/" + token, "", "", everyone},
+		{"POST", "/status/" + token, form, "body=more", everyone},
+		{"GET", "/account/password", "", "", signedIn},
+		{"POST", "/account/password", form, "current=wrong&new=x&confirm=y", signedIn},
+		{"GET", "/queue", "", "", signedIn},
+		{"GET", "/dashboard", "", "", signedIn},
+		{"GET", "/admin/users", "", "", admins},
+		{"POST", "/admin/users", form, "name=&email=", admins},
+		{"POST", "/admin/users/victim@example.org", form, "roles=reporter", admins},
+		{"GET", "/admin/settings", "", "", admins},
+		{"POST", "/admin/settings", form, "notice=", admins},
+		{"POST", "/admin/settings/breach", form, "sign_off=yes", admins},
+		{"POST", "/admin/settings/deadlines", form, "jurisdictions=UK&calendar=england-and-wales&thresholds=50%2C100&subjects_hours=0", admins},
+		{"GET", "/admin/deliveries", "", "", admins},
+		{"GET", inc1, "", "", readers},
+		{"GET", inc1 + "/details", "", "", readers},
+		{"GET", inc1 + "/status?to=triage", "", "", readers},
+		{"GET", inc1 + "/severity", "", "", readers},
+		{"GET", inc1 + "/breach", "", "", readers},
+		{"GET", inc1 + "/breach/result", "", "", readers},
+		{"GET", inc1 + "/attachments/" + itoa(att.ID), "", "", readers},
+		{"POST", inc1 + "/notes", form, "kind=internal&body=routes", updaters},
+		{"POST", inc1 + "/assign", form, "version=999&owner=dpo%40example.org", updaters},
+		{"POST", inc1 + "/classify", form, "version=999&class=incident&personal_data=yes&reason=routes", updaters},
+		{"POST", inc1 + "/details", form, "version=999&title=t&nature=n&reason=routes", updaters},
+		{"POST", inc1 + "/status", form, "version=999&to=triage", updaters},
+		{"POST", inc1 + "/severity", form, "version=999&scheme=ncsc-uk", updaters},
+		{"POST", inc1 + "/suggestion", form, "version=999", updaters},
+		{"POST", inc1 + "/notifications", form, "clock=%2F&recipient=Board&method=meeting", updaters},
+		{"POST", inc1 + "/links", form, "other=INC-1999-00001", updaters},
+		{"POST", inc1 + "/merge", form, "version=999&into=INC-1999-00001", updaters},
+		{"POST", inc1 + "/attachments", mw.FormDataContentType(), file.String(), updaters},
+		{"POST", inc1 + "/breach/decision", form, "choice=accept", deciders},
+		{"POST", inc1 + "/breach/approval", form, "approve=yes", approvers},
+		{"GET", "/api/v1/openapi.json", "", "", everyone},
+		{"POST", "/api/v1/reports", jsonCT, `{"nature":"n"}`, everyone},
+		{"GET", "/api/v1/reports/" + token, "", "", everyone},
+		{"GET", "/api/v1/incidents", "", "", signedIn},
+		{"POST", "/api/v1/incidents", jsonCT, `{"title":"t","nature":"n"}`, creators},
+		{"GET", "/api/v1/clocks", "", "", signedIn},
+		{"GET", "/api/v1/severity-schemes", "", "", signedIn},
+		{"POST", "/api/v1/assess", jsonCT, `{"jurisdictions":["UK"]}`, signedIn},
+		{"GET", api1, "", "", readers},
+		{"GET", api1 + "/events", "", "", readers},
+		{"GET", api1 + "/clocks", "", "", readers},
+		{"GET", api1 + "/notifications", "", "", readers},
+		{"GET", api1 + "/breach-assessment", "", "", readers},
+		{"PATCH", api1, jsonCT, `{"title":"Open incident"}`, updaters},
+		{"POST", api1 + "/notifications", jsonCT, `{"recipient":"Board","method":"meeting"}`, updaters},
+		{"POST", api1 + "/links", jsonCT, `{"ref":"INC-1999-00001"}`, updaters},
+		{"POST", api1 + "/merge", jsonCT, `{"into":"INC-1999-00001"}`, updaters},
+		{"PUT", api1 + "/access/dpo@example.org", "", "", updaters},
+		{"PUT", api1 + "/breach-assessment", jsonCT, `{"jurisdictions":["UK"],"personal_data":"yes"}`, updaters},
+		{"POST", api1 + "/breach-decision", jsonCT, `{"accept":true}`, deciders},
+		{"POST", api1 + "/breach-decision/approval", jsonCT, `{"approve":true}`, approvers},
+	}
+	for _, rt := range routes {
+		for _, role := range roles {
+			req, _ := http.NewRequest(rt.method, e.srv.URL+rt.path, strings.NewReader(rt.body))
+			if rt.ct != "" {
+				req.Header.Set("Content-Type", rt.ct)
+			}
+			client := web[role]
+			if strings.HasPrefix(rt.path, "/api/") {
+				client = &http.Client{}
+				req.Header.Set("If-Match", `"999"`)
+				if tok := tokens[role]; tok != "" {
+					req.Header.Set("Authorization", "Bearer "+tok)
+				}
+			}
+			r := e.do(client, req)
+			refused := r.code == 401 || r.code == 403 || r.code == 404 || (r.code == 303 && strings.HasPrefix(r.location, "/signin"))
+			want := strings.Contains(" "+rt.allowed+" ", " "+role+" ")
+			if refused == want {
+				t.Errorf("%s %s as %s: %d (location %q); want allowed=%v", rt.method, rt.path, role, r.code, r.location, want)
+			}
+		}
+	}
+}
+
+func itoa(n int64) string {
+	b := []byte{}
+	for n > 0 || len(b) == 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
