@@ -99,7 +99,11 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request, p auth.Princi
 		Class:        domain.Opt[domain.TriageClass]{Set: true, Value: domain.TriageClass(r.PostFormValue("class"))},
 		PersonalData: domain.Opt[domain.Tristate]{Set: true, Value: domain.Tristate(r.PostFormValue("personal_data"))},
 		NearMiss:     domain.Opt[bool]{Set: true, Value: r.PostFormValue("near_miss") == "yes"},
-		Reason:       reason,
+		// Sector regimes: a significant (NIS2) or major (DORA) incident starts their reporting
+		// clocks when the organisation has switched the regime on in its settings.
+		NIS2Significant: domain.Opt[bool]{Set: true, Value: r.PostFormValue("nis2_significant") == "yes"},
+		DORAMajor:       domain.Opt[bool]{Set: true, Value: r.PostFormValue("dora_major") == "yes"},
+		Reason:          reason,
 	}
 	classificationPatch(r, &patch)
 	// Confirming that personal data is involved is the moment the organisation becomes
