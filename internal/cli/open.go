@@ -49,7 +49,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*service.S
 		st.Close()
 		return nil, nil, err
 	}
-	svc, err := service.New(ctx, st, service.Options{Logger: log, Blobs: blobs})
+	svc, err := service.New(ctx, st, service.Options{Logger: log, Blobs: blobs, SchemeDir: cfg.SchemeDir})
 	if err != nil {
 		st.Close()
 		return nil, nil, fmt.Errorf("starting: %w", err)

@@ -27,6 +27,7 @@ func Run(args []string) int {
 		newDeadlineCmd(),
 		newAssessCmd(),
 		newClassifyCmd(),
+		newSchemeCmd(),
 	)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {

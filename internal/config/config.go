@@ -22,6 +22,8 @@ type Config struct {
 	DatabaseURL     string
 	PublicReports   bool
 	LogLevel        string
+	// SchemeDir holds the organisation's own severity scheme files.
+	SchemeDir string
 }
 
 func env(name, def string) string {
@@ -44,6 +46,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", env("VIGIL_ADDR", "127.0.0.1:8080"), "address to listen on (env VIGIL_ADDR)")
 	pub, _ := strconv.ParseBool(env("VIGIL_PUBLIC_REPORTS", "true"))
 	fs.BoolVar(&c.PublicReports, "public-reports", pub, "accept reports without signing in at POST /api/v1/reports (env VIGIL_PUBLIC_REPORTS)")
+	fs.StringVar(&c.SchemeDir, "schemes", env("VIGIL_SCHEMES", ""), "directory of the organisation's own severity scheme files (*.json), loaded with the built-in ones (env VIGIL_SCHEMES)")
 	fs.StringVar(&c.BaseURL, "base-url", env("VIGIL_BASE_URL", ""), "Vigil's address as users reach it, for links in e-mails (env VIGIL_BASE_URL; default http://ADDR)")
 	priv, _ := strconv.ParseBool(env("VIGIL_WEBHOOKS_ALLOW_PRIVATE", "false"))
 	fs.BoolVar(&c.WebhooksPrivate, "webhooks-allow-private", priv, "allow webhooks to private and loopback addresses (env VIGIL_WEBHOOKS_ALLOW_PRIVATE)")

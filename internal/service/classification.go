@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/classify"
@@ -12,9 +11,6 @@ import (
 	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
 
-// schemes is the set of severity schemes incidents are graded with: those shipped with
-// Vigil (taxonomy.Builtin).
-var schemes = sync.OnceValue(taxonomy.Builtin)
 
 // AcceptedSuggestion is the reason recorded when a handler accepts Vigil's suggestion.
 const AcceptedSuggestion = "accepted suggestion"
@@ -24,25 +20,25 @@ func (s *Service) SeveritySchemes(p auth.Principal) ([]*taxonomy.Scheme, error) 
 	if !auth.Can(p, auth.ListIncidents, nil) {
 		return nil, domain.ErrForbidden
 	}
-	return schemes().List(), nil
+	return s.schemes.List(), nil
 }
 
 // SeverityScheme returns one severity scheme.
-func (s *Service) SeverityScheme(id string) (*taxonomy.Scheme, bool) { return schemes().Get(id) }
+func (s *Service) SeverityScheme(id string) (*taxonomy.Scheme, bool) { return s.schemes.Get(id) }
 
 // resolveSeverity checks a patch's severity against the schemes and fills in the rank from
 // the scheme: clients name the scheme and category, the scheme says how severe that is.
-func resolveSeverity(in *domain.Patch) error {
+func (s *Service) resolveSeverity(in *domain.Patch) error {
 	if !in.Severity.Set || in.Severity.Value == nil {
 		return nil
 	}
 	sev := *in.Severity.Value
 	v := &domain.ValidationError{}
-	sch, ok := schemes().Get(sev.Scheme)
+	sch, ok := s.schemes.Get(sev.Scheme)
 	if !ok {
 		ids := []string{}
-		for _, s := range schemes().List() {
-			ids = append(ids, s.ID)
+		for _, sc := range s.schemes.List() {
+			ids = append(ids, sc.ID)
 		}
 		v.Add("severity.scheme", "must be one of "+strings.Join(ids, ", "))
 		return v
@@ -88,7 +84,7 @@ func (s *Service) GradeSeverity(ctx context.Context, p auth.Principal, ref, sche
 	if _, err := s.authorize(ctx, p, ref, auth.UpdateIncident); err != nil {
 		return nil, err
 	}
-	sch, ok := schemes().Get(schemeID)
+	sch, ok := s.schemes.Get(schemeID)
 	if !ok {
 		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "scheme", Message: "choose a severity scheme"}}}
 	}
@@ -121,11 +117,11 @@ func (s *Service) GradeSeverity(ctx context.Context, p auth.Principal, ref, sche
 
 // Grade describes an incident's current severity grade, or nil when it is not graded or its
 // scheme is no longer known.
-func Grade(inc *domain.Incident) *Grading {
+func (s *Service) Grade(inc *domain.Incident) *Grading {
 	if inc.Severity == nil {
 		return nil
 	}
-	sch, ok := schemes().Get(inc.Severity.Scheme)
+	sch, ok := s.schemes.Get(inc.Severity.Scheme)
 	if !ok {
 		return nil
 	}

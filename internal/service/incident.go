@@ -42,7 +42,7 @@ func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Inci
 		}
 		return nil, v
 	}
-	if err := resolveSeverity(&in); err != nil {
+	if err := s.resolveSeverity(&in); err != nil {
 		return nil, err
 	}
 	if in.Owner.Set && in.Owner.Value != "" {
@@ -173,7 +173,7 @@ func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref stri
 	if err != nil {
 		return nil, err
 	}
-	if err := resolveSeverity(&in); err != nil {
+	if err := s.resolveSeverity(&in); err != nil {
 		return nil, err
 	}
 	if in.Owner.Set && in.Owner.Value != "" {

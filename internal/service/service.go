@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/blob"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
 
 // Service holds the dependencies of the use cases.
@@ -28,6 +31,8 @@ type Service struct {
 	// touched throttles last-used updates of API tokens on this node.
 	touched sync.Map
 	blobs   *blob.Store
+	// schemes are the severity schemes: Vigil's own plus the organisation's (Options.SchemeDir).
+	schemes *taxonomy.Schemes
 }
 
 // Options configures a Service.
@@ -35,6 +40,9 @@ type Options struct {
 	Now    func() time.Time // injected clock; time.Now when nil
 	Logger *slog.Logger
 	Blobs  *blob.Store // where attachments go; nil disables them
+	// SchemeDir holds the organisation's own severity scheme files (*.json), loaded at start
+	// next to the built-in ones; a scheme with a built-in's id replaces it.
+	SchemeDir string
 }
 
 // New returns a Service over st, bound to the deployment's organisation (created if needed).
@@ -49,7 +57,11 @@ func New(ctx context.Context, st *store.Store, o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: st, now: o.Now, log: o.Logger, orgID: org.ID, blobs: o.Blobs}, nil
+	schemes, err := loadSchemes(o.SchemeDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: st, now: o.Now, log: o.Logger, orgID: org.ID, blobs: o.Blobs, schemes: schemes}, nil
 }
 
 // System is the principal for CLI administration and background jobs.
@@ -100,4 +112,31 @@ func (s *Service) Backup(ctx context.Context, p auth.Principal, path string) err
 		return err
 	}
 	return s.store.Backup(ctx, path)
+}
+
+// loadSchemes reads the built-in severity schemes and every *.json scheme file in dir. A
+// file that does not validate stops the start with an error naming file, line and field:
+// an invalid scheme never replaces a valid one, and nobody grades against a scheme that
+// silently failed to load.
+func loadSchemes(dir string) (*taxonomy.Schemes, error) {
+	set := taxonomy.Builtin()
+	if dir == "" {
+		return set, nil
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, fmt.Errorf("severity schemes: %w", err)
+	}
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			return nil, fmt.Errorf("severity schemes: %w", err)
+		}
+		_, err = set.Load(r, f)
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("severity scheme %s: %w", f, err)
+		}
+	}
+	return set, nil
 }

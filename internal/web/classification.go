@@ -134,7 +134,7 @@ func (h *Handler) severityPage(w http.ResponseWriter, r *http.Request, p auth.Pr
 		h.fail(w, r, err)
 		return
 	}
-	v := &severityView{Inc: inc, Schemes: list, Grade: service.Grade(inc), Answers: answers, Reason: r.PostFormValue("reason"),
+	v := &severityView{Inc: inc, Schemes: list, Grade: h.svc.Grade(inc), Answers: answers, Reason: r.PostFormValue("reason"),
 		Graded: r.URL.Query().Get("graded") != ""}
 	id := r.FormValue("scheme")
 	if id == "" && inc.Severity != nil {

@@ -83,7 +83,7 @@ func TestClassifyGradeAndAcceptSuggestion(t *testing.T) {
 			if inc.Severity == nil || inc.Severity.Scheme != "je-example" || inc.Severity.Rank < 1 {
 				t.Fatalf("severity not stored: %+v", inc.Severity)
 			}
-			g := service.Grade(inc)
+			g := e.svc.Grade(inc)
 			if g == nil || !g.NotifyCSIRT {
 				t.Fatalf("essential services seriously affected should be told to JCSC: %+v", g)
 			}

@@ -60,7 +60,7 @@ func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*
 	}
 	canEdit := p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
 	return &incidentView{Inc: inc, Notes: notes, Timeline: describe(events), Assignees: assignees, Files: files, Clocks: cl, Sent: sent, CanEdit: canEdit, Form: map[string]string{},
-		Vocab: vocab, Impacts: impacts, Grade: service.Grade(inc)}, nil
+		Vocab: vocab, Impacts: impacts, Grade: h.svc.Grade(inc)}, nil
 }
 
 func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
