@@ -36,6 +36,9 @@ type Patch struct {
 	Impact                                    ImpactPatch
 	// Reason is why the change was made; it goes into the record of events, not the incident.
 	Reason string
+	// Example is the seed 004 example a reporter picked as closest to what happened
+	// (taxonomy.Example ID); on a new report it steers the stored suggestion.
+	Example string
 }
 
 // Change is one field's before and after, kept in the record of events.

@@ -59,9 +59,27 @@ func (s *Service) resolveSeverity(in *domain.Patch) error {
 }
 
 // suggest computes what internal/classify suggests for a new report. It holds no personal
-// data: only kinds and offsets of what it found.
-func suggest(inc *domain.Incident) *domain.Suggestion {
+// data: only kinds and offsets of what it found. When the reporter picked one of seed 004's
+// everyday examples, its mapping leads: the reporter knows what happened better than a word
+// count does, and the handler still decides.
+func suggest(inc *domain.Incident, example string) *domain.Suggestion {
 	sg := classify.SuggestReport(classify.Report{Title: inc.Title, Nature: inc.Nature, Systems: inc.Systems, People: inc.People})
+	for _, ex := range taxonomy.Examples() {
+		if ex.ID != example || example == "" {
+			continue
+		}
+		if class, typ, ok := taxonomy.SplitRSIT(ex.RSIT); ok {
+			sg.RSIT = classify.RSIT{Class: class, Type: typ, Score: sg.RSIT.Score}
+			sg.Because.RSIT = []string{"the reporter chose: " + ex.Text}
+		}
+		if ex.ICOType != "" {
+			sg.ICOType = ex.ICOType
+			if t, ok := taxonomy.LookupICOType(ex.ICOType); ok {
+				sg.ICOLabel = t.Label
+			}
+			sg.Because.ICOType = []string{"the reporter chose: " + ex.Text}
+		}
+	}
 	return &sg
 }
 

@@ -58,7 +58,7 @@ func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Inci
 	inc.Version, inc.CreatedAt, inc.UpdatedAt = 1, now, now
 	// What internal/classify suggests goes with the incident for a handler to accept; it
 	// never changes what the caller set.
-	inc.Suggestion = suggest(inc)
+	inc.Suggestion = suggest(inc, in.Example)
 	err := s.store.Write(ctx, func(tx *store.Tx) error {
 		ref, err := tx.NextRef(s.orgID, inc.ReportedAt.Year())
 		if err != nil {

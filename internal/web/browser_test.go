@@ -21,6 +21,9 @@ func TestJourneyInBrowser(t *testing.T) {
 	rep.Go(e.srv.URL + "/report")
 	rep.CheckAccessibility("report-start")
 	rep.Submit(`form[action="/report"]`)
+	rep.CheckAccessibility("report-example")
+	rep.Check("#example-emailed-wrong-party")
+	rep.Submit("form")
 	rep.CheckAccessibility("report-what")
 	rep.Submit("form") // nothing typed: the error summary
 	if !strings.Contains(rep.Text(".error-summary"), "Enter what happened") {

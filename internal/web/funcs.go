@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
@@ -79,6 +80,7 @@ func (h *Handler) funcs() template.FuncMap {
 		},
 		"next":      domain.NextStatuses,
 		"lower":     strings.ToLower,
+		"examples":  taxonomy.Examples,
 		"upper":     strings.ToUpper,
 		"rsitLabel": rsitLabel,
 		"icoLabel":  icoLabel,

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
 
 // The reporting journey asks what seed 001 §3.3 requires, one topic per page, and keeps the
@@ -21,6 +22,7 @@ const draftCookie = "vigil_report"
 
 // draft is a report in progress, as the reporter typed it.
 type draft struct {
+	Example         string          `json:"example"`
 	Nature          string          `json:"nature"`
 	Systems         string          `json:"systems"`
 	People          string          `json:"people"`
@@ -50,6 +52,19 @@ type step struct {
 }
 
 var steps = []step{
+	// Seed 004's everyday examples in plain words, so nobody has to know a taxonomy.
+	{"example", "report_example", "Which of these is closest to what happened?", func(_ *Handler, r *http.Request, d *draft) []domain.FieldError {
+		d.Example = r.PostFormValue("example")
+		if d.Example == "none" {
+			return nil
+		}
+		for _, ex := range taxonomy.Examples() {
+			if ex.ID == d.Example {
+				return nil
+			}
+		}
+		return []domain.FieldError{{Field: "example", Message: "Select the example closest to what happened, or 'Something else'"}}
+	}},
 	{"what", "report_text", "What happened?", func(_ *Handler, r *http.Request, d *draft) []domain.FieldError {
 		d.Nature = strings.TrimSpace(r.PostFormValue("nature"))
 		if d.Nature == "" {
@@ -439,6 +454,7 @@ func (h *Handler) reportSubmit(w http.ResponseWriter, r *http.Request, p *auth.P
 		DiscoveredAt:      domain.Opt[*time.Time]{Set: true, Value: &discovered},
 		PersonalData:      domain.Opt[domain.Tristate]{Set: true, Value: domain.Tristate(d.PersonalData)},
 		Reporter:          domain.Opt[domain.Reporter]{Set: true, Value: domain.Reporter{Name: d.Name, Contact: d.Contact, Relationship: domain.Relationship(d.Relationship)}},
+		Example:           d.Example,
 	}
 	actor := auth.Principal{Kind: auth.KindPublic}
 	if p != nil {

@@ -115,13 +115,14 @@ var tokenRE = regexp.MustCompile(`/status/(vgs_[a-z0-9]+)`)
 // report goes through the reporting journey as a member of the public without JavaScript.
 func (e *env) report(c *http.Client, nature string) (ref, statusPath string) {
 	e.t.Helper()
-	if r := e.post(c, "/report", nil); r.code != http.StatusSeeOther || r.location != "/report/what" {
+	if r := e.post(c, "/report", nil); r.code != http.StatusSeeOther || r.location != "/report/example" {
 		e.t.Fatalf("start: %d %s", r.code, r.location)
 	}
 	answers := []struct {
 		step string
 		form url.Values
 	}{
+		{"example", url.Values{"example": {"emailed-wrong-party"}}},
 		{"what", url.Values{"nature": {nature}}},
 		{"information", url.Values{"systems": {"Client spreadsheet"}}},
 		{"people", url.Values{"people": {"30 clients"}}},
@@ -230,6 +231,12 @@ func TestReportToClosureWithoutJavaScript(t *testing.T) {
 			}
 			if r := e.post(e.client(), status, url.Values{"body": {"They replied: deleted"}}); r.code != 200 || !strings.Contains(r.body, "They replied: deleted") {
 				t.Fatalf("reporter adds information: %d", r.code)
+			}
+			// The example the reporter picked steers the stored suggestion, with its reason.
+			sugg, err := e.svc.Incident(context.Background(), e.svc.System(), ref)
+			if err != nil || sugg.Suggestion == nil || sugg.Suggestion.ICOType != "data-emailed-to-incorrect-recipient" ||
+				len(sugg.Suggestion.Because.ICOType) == 0 || !strings.Contains(sugg.Suggestion.Because.ICOType[0], "the reporter chose") {
+				t.Fatalf("suggestion after picking an example: %+v %v", sugg.Suggestion, err)
 			}
 			files, err := e.svc.Attachments(context.Background(), e.svc.System(), ref)
 			if err != nil || len(files) != 1 || files[0].Name != "wrong-recipient.eml" || len(files[0].SHA256) != 64 {
