@@ -105,7 +105,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		// synchronous=FULL makes every acknowledged commit survive power loss (the WAL is
 		// fsynced at each commit; group commit keeps that affordable).
 		base := "file:" + (&url.URL{Path: s.path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-		if s.w, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-16000)"); err != nil {
+		if s.w, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-8000)"); err != nil {
 			return nil, fmt.Errorf("opening SQLite: %w", err)
 		}
 		// One connection for the write loop, one for migrations; SQLite's own lock keeps
@@ -114,7 +114,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.w.SetMaxIdleConns(2)
 		s.w.SetConnMaxIdleTime(0)
 		s.w.SetConnMaxLifetime(0)
-		if s.r, err = sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=cache_size(-4000)"); err != nil {
+		if s.r, err = sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=cache_size(-2000)"); err != nil {
 			return nil, fmt.Errorf("opening SQLite: %w", err)
 		}
 		s.r.SetMaxOpenConns(8)
