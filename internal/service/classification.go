@@ -11,7 +11,6 @@ import (
 	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
 
-
 // AcceptedSuggestion is the reason recorded when a handler accepts Vigil's suggestion.
 const AcceptedSuggestion = "accepted suggestion"
 
