@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,6 +67,13 @@ func TestSignedWebhookAndQueuedMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A TLP:RED incident's title stays in Vigil: its reminders carry the reference only.
+	red, err := svc.CreateIncident(ctx, svc.System(), domain.Patch{Title: domain.Opt[string]{Set: true, Value: "Minister's laptop"},
+		Nature: domain.Opt[string]{Set: true, Value: "secret"}, PersonalData: domain.Opt[domain.Tristate]{Set: true, Value: domain.Yes},
+		AwareAt: domain.Opt[*time.Time]{Set: true, Value: &aware}, TLP: domain.Opt[string]{Set: true, Value: "red"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := &notify.Deliverer{BaseURL: "https://vigil.example.org", Location: time.UTC, HTTP: webhook.NewClient(webhook.AllowPrivate), Secret: svc.WebhookSecret}
 	scheduler.Pass(ctx, svc, d, scheduler.Options{})
 
@@ -78,8 +86,22 @@ func TestSignedWebhookAndQueuedMail(t *testing.T) {
 	for _, it := range log {
 		t.Logf("%s %s %s %d %q", it.Kind, it.Target, it.State, it.Attempts, it.LastError)
 	}
-	if len(got) != 1 || got[0].Ref != inc.Ref || got[0].Threshold != 50 || got[0].Rule != "authority-72h" {
+	if len(got) != 2 {
 		t.Fatalf("webhook received %+v", got)
+	}
+	for _, g := range got {
+		switch g.Ref {
+		case inc.Ref:
+			if g.Threshold != 50 || g.Rule != "authority-72h" || g.Title != "Lost laptop" {
+				t.Fatalf("escalation %+v", g)
+			}
+		case red.Ref:
+			if strings.Contains(g.Title, "Minister") {
+				t.Fatalf("a TLP:RED title left Vigil: %+v", g)
+			}
+		default:
+			t.Fatalf("unexpected escalation %+v", g)
+		}
 	}
 	var sent, queued int
 	for _, it := range log {
@@ -90,7 +112,7 @@ func TestSignedWebhookAndQueuedMail(t *testing.T) {
 			queued++
 		}
 	}
-	if sent != 1 || queued != 1 {
-		t.Fatalf("delivery log: %d webhooks sent, %d e-mails kept queued; want 1 and 1: %+v", sent, queued, log)
+	if sent != 2 || queued != 2 {
+		t.Fatalf("delivery log: %d webhooks sent, %d e-mails kept queued; want 2 and 2: %+v", sent, queued, log)
 	}
 }

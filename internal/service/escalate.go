@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/clocks"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
 
 // Escalation is what an escalation message says; it is the outbox payload for both e-mail
@@ -27,6 +29,10 @@ type Escalation struct {
 	Exercise  bool      `json:"exercise"`
 	Path      string    `json:"path"` // the incident page, relative to Vigil's address
 }
+
+// EscalationAudience is the TLP level escalation messages may carry: the organisation and
+// those it works with (e-mail relays, chat webhooks).
+const EscalationAudience = "amber"
 
 // Outbox item kinds.
 const (
@@ -61,6 +67,11 @@ func (s *Service) EscalatePass(ctx context.Context, limit int) (int, error) {
 		}
 		for _, c := range due {
 			inc := &domain.Incident{ID: c.IncidentID, Ref: c.Ref, Title: c.Title, Owner: c.Owner}
+			// Reminders leave Vigil (a relay, a chat webhook): a title marked above TLP:AMBER
+			// stays behind and the reference alone points the reader to Vigil.
+			if !taxonomy.TLPAllows(c.TLP, EscalationAudience) {
+				inc.Title = "(title withheld: TLP:" + strings.ToUpper(c.TLP) + ")"
+			}
 			threshold := c.NextThreshold
 			state := c.State
 			if threshold >= 100 {

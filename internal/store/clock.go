@@ -34,6 +34,7 @@ type StoredClock struct {
 	SentThreshold int
 	Exercise      bool
 	Title, Owner  string // the incident's, for escalation messages (DueClocks only)
+	TLP           string // the incident's marking (DueClocks only)
 }
 
 // Clocks lists an incident's clocks in due order.
