@@ -16,14 +16,24 @@ import (
 
 func etag(inc *domain.Incident) string { return `"` + strconv.Itoa(inc.Version) + `"` }
 
-func (a *API) createIncident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+// readIncident reads and strictly decodes an incident document; on failure the problem
+// response is written and ok is false.
+func readIncident(w http.ResponseWriter, r *http.Request) (domain.Patch, bool) {
 	body, ok := readBody(w, r)
 	if !ok {
-		return
+		return domain.Patch{}, false
 	}
 	patch, err := DecodeIncident(body)
 	if err != nil {
 		badRequest(w, err)
+		return domain.Patch{}, false
+	}
+	return patch, true
+}
+
+func (a *API) createIncident(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	patch, ok := readIncident(w, r)
+	if !ok {
 		return
 	}
 	inc, err := a.svc.CreateIncident(r.Context(), p, patch)
@@ -69,13 +79,8 @@ func (a *API) updateIncident(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if !ok {
 		return
 	}
-	body, ok := readBody(w, r)
+	patch, ok := readIncident(w, r)
 	if !ok {
-		return
-	}
-	patch, err := DecodeIncident(body)
-	if err != nil {
-		badRequest(w, err)
 		return
 	}
 	inc, err := a.svc.UpdateIncident(r.Context(), p, r.PathValue("ref"), patch, version)

@@ -23,13 +23,8 @@ func (a *API) submitReport(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusTooManyRequests, "Too many reports", "Wait a minute and try again.", nil)
 		return
 	}
-	body, ok := readBody(w, r)
+	patch, ok := readIncident(w, r)
 	if !ok {
-		return
-	}
-	patch, err := DecodeIncident(body)
-	if err != nil {
-		badRequest(w, err)
 		return
 	}
 	inc, token, err := a.svc.SubmitReport(r.Context(), patch)

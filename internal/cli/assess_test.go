@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -16,16 +15,7 @@ import (
 // runAssess runs `vigil assess ARGS...` with stdin and returns stdout and the error.
 func runAssess(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	cmd := newAssessCmd()
-	// As under the root command (Run), which reports errors itself, without usage.
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	var out, errOut bytes.Buffer
-	cmd.SetIn(strings.NewReader(stdin))
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), err
+	return runCmd(newAssessCmd(), stdin, args...)
 }
 
 // assessCases returns the worked breach cases in ../shared/testdata/breach-cases beside the

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,15 +11,7 @@ import (
 // runClassify runs `vigil classify ARGS...` with stdin and returns stdout and the error.
 func runClassify(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	cmd := newClassifyCmd()
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	var out, errOut bytes.Buffer
-	cmd.SetIn(strings.NewReader(stdin))
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), err
+	return runCmd(newClassifyCmd(), stdin, args...)
 }
 
 // classifyOutput is the output contract: the fields outside clients read.

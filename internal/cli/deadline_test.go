@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
@@ -11,13 +10,7 @@ import (
 // runDeadline runs `vigil deadline ARGS...` and returns stdout and the error.
 func runDeadline(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := newDeadlineCmd()
-	var out, errOut bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), err
+	return runCmd(newDeadlineCmd(), "", args...)
 }
 
 func lastLine(s string) string {
