@@ -28,6 +28,7 @@ func Run(args []string) int {
 		newAssessCmd(),
 		newClassifyCmd(),
 		newSchemeCmd(),
+		newExportCmd(),
 	)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
