@@ -30,6 +30,8 @@ type Service struct {
 	orgID int64
 	// touched throttles last-used updates of API tokens on this node.
 	touched sync.Map
+	// tokens remembers recently checked API tokens (tokencache.go).
+	tokens tokenCache
 	blobs   *blob.Store
 	// schemes are the severity schemes: Vigil's own plus the organisation's (Options.SchemeDir).
 	schemes *taxonomy.Schemes

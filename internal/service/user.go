@@ -115,12 +115,14 @@ func (s *Service) RevokeToken(ctx context.Context, p auth.Principal, email, name
 	if p.UserID != u.ID && !auth.Can(p, auth.ManageUsers, nil) {
 		return domain.ErrForbidden
 	}
-	return mapErr(s.store.Write(ctx, func(tx *store.Tx) error {
+	err = s.store.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.RevokeToken(u.ID, name, s.now()); err != nil {
 			return err
 		}
 		return tx.Append(s.entry(p, "token.revoked", nil, map[string]any{"user": u.Email, "name": name}))
-	}))
+	})
+	s.tokens.clear()
+	return mapErr(err)
 }
 
 // Authenticate turns a bearer token into a principal.
@@ -128,33 +130,39 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (auth.Princip
 	if !strings.HasPrefix(secret, auth.TokenPrefix) {
 		return auth.Principal{}, domain.ErrUnauthorized
 	}
-	u, t, err := s.store.UserByToken(ctx, auth.HashSecret(secret))
-	if errors.Is(err, store.ErrNotFound) {
-		return auth.Principal{}, domain.ErrUnauthorized
-	}
-	if err != nil {
-		return auth.Principal{}, err
-	}
-	if u.Disabled {
-		return auth.Principal{}, domain.ErrUnauthorized
-	}
-	roles, err := auth.ParseRoles(u.Roles)
-	if err != nil {
-		return auth.Principal{}, fmt.Errorf("user %d has bad roles: %w", u.ID, err)
-	}
+	hash := auth.HashSecret(secret)
 	now := s.now()
+	e, ok := s.tokens.get(hash, now)
+	if !ok {
+		u, t, err := s.store.UserByToken(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.Principal{}, domain.ErrUnauthorized
+		}
+		if err != nil {
+			return auth.Principal{}, err
+		}
+		if u.Disabled {
+			return auth.Principal{}, domain.ErrUnauthorized
+		}
+		roles, err := auth.ParseRoles(u.Roles)
+		if err != nil {
+			return auth.Principal{}, fmt.Errorf("user %d has bad roles: %w", u.ID, err)
+		}
+		e = cachedToken{p: auth.Principal{UserID: u.ID, OrgID: u.OrgID, Email: u.Email, Roles: roles}, tokenID: t.ID, lastUsed: t.LastUsedAt, expires: now.Add(tokenTTL)}
+		s.tokens.put(hash, e)
+	}
 	// Last-used is informational: record it at most once a minute per token, without
 	// making the request wait for the write.
-	last, _ := s.touched.Load(t.ID)
-	if (t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute) && (last == nil || now.Sub(last.(time.Time)) > time.Minute) {
-		s.touched.Store(t.ID, now)
+	last, _ := s.touched.Load(e.tokenID)
+	if (e.lastUsed == nil || now.Sub(*e.lastUsed) > time.Minute) && (last == nil || now.Sub(last.(time.Time)) > time.Minute) {
+		s.touched.Store(e.tokenID, now)
 		go func() {
-			if err := s.store.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.TouchToken(t.ID, now) }); err != nil {
+			if err := s.store.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.TouchToken(e.tokenID, now) }); err != nil {
 				s.log.Warn("recording token use", "err", err)
 			}
 		}()
 	}
-	return auth.Principal{UserID: u.ID, OrgID: u.OrgID, Email: u.Email, Roles: roles}, nil
+	return e.p, nil
 }
 
 // User is an account as administrators see it.
@@ -198,7 +206,7 @@ func (s *Service) SetRoles(ctx context.Context, p auth.Principal, email string, 
 	if u.ID == p.UserID && (disabled || !slices.Contains(roles, auth.RoleAdmin)) {
 		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "roles", Message: "You cannot remove your own administrator role or disable yourself"}}}
 	}
-	return s.store.Write(ctx, func(tx *store.Tx) error {
+	err = s.store.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.SetUserRoles(u.ID, auth.JoinRoles(roles), disabled); err != nil {
 			return err
 		}
@@ -209,4 +217,6 @@ func (s *Service) SetRoles(ctx context.Context, p auth.Principal, email string, 
 		}
 		return tx.Append(s.entry(p, "user.roles_changed", nil, map[string]any{"user": u.Email, "before": u.Roles, "after": auth.JoinRoles(roles), "disabled": disabled}))
 	})
+	s.tokens.clear()
+	return err
 }
