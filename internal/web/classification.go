@@ -121,6 +121,8 @@ type severityView struct {
 	Answers map[string]string
 	Reason  string
 	Graded  bool
+	// CanGrade hides the grading form from people who may read but not change the incident.
+	CanGrade bool
 }
 
 func (h *Handler) severityPage(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, answers map[string]string, errs []domain.FieldError) {
@@ -135,7 +137,7 @@ func (h *Handler) severityPage(w http.ResponseWriter, r *http.Request, p auth.Pr
 		return
 	}
 	v := &severityView{Inc: inc, Schemes: list, Grade: h.svc.Grade(inc), Answers: answers, Reason: r.PostFormValue("reason"),
-		Graded: r.URL.Query().Get("graded") != ""}
+		Graded: r.URL.Query().Get("graded") != "", CanGrade: h.svc.Permits(r.Context(), p, inc, auth.UpdateIncident)}
 	id := r.FormValue("scheme")
 	if id == "" && inc.Severity != nil {
 		id = inc.Severity.Scheme

@@ -101,6 +101,10 @@ func TestClassifyGradeAndAcceptSuggestion(t *testing.T) {
 			if r := e.post(handler, "/incidents/"+ref+"/severity", url.Values{"version": {"3"}, "scheme": {"ncsc-uk"}, "answer-who": {"individual"}, "answer-how": {"preliminary"}}); r.code != http.StatusConflict {
 				t.Fatalf("stale grade: %d", r.code)
 			}
+			// Auditors read the grade but are not offered a form they may not submit.
+			if a := e.get(e.signedIn("auditor@example.org"), "/incidents/"+ref+"/severity"); a.code != 200 || !strings.Contains(a.body, g.Category.Name) || strings.Contains(a.body, `action="/incidents/`+ref+`/severity"`) {
+				t.Fatalf("auditor's severity page: %d, grading form shown = %v", a.code, strings.Contains(a.body, `action="/incidents/`+ref+`/severity"`))
+			}
 			q := e.get(handler, "/queue")
 			if !strings.Contains(q.body, "TLP:AMBER&#43;STRICT") || !strings.Contains(q.body, "category "+inc.Severity.Category) {
 				t.Fatal("the queue does not show the marking and the severity")
