@@ -45,7 +45,7 @@ func (d Decision) Text() string {
 		case o.NotifySubjects:
 			parts = append(parts, "tell the people affected")
 		case o.SubjectExemption != "":
-			parts = append(parts, "people need not be told ("+strings.ReplaceAll(o.SubjectExemption, "_", " ")+")")
+			parts = append(parts, "people need not be told: "+ExemptionLabel(o.SubjectExemption))
 		default:
 			parts = append(parts, "people need not be told")
 		}
@@ -55,7 +55,11 @@ func (d Decision) Text() string {
 		}
 	}
 	if len(d.Unknowns) > 0 {
-		fmt.Fprintf(&b, "\nNot known (the worse was assumed): %s\n", strings.Join(d.Unknowns, ", "))
+		labels := make([]string, len(d.Unknowns))
+		for i, u := range d.Unknowns {
+			labels[i] = FactLabel(u)
+		}
+		fmt.Fprintf(&b, "\nNot known (the worse was assumed): %s\n", strings.Join(labels, "; "))
 	}
 	b.WriteString("\nRationale:\n")
 	for _, r := range d.Rationale {

@@ -32,7 +32,7 @@ type Service struct {
 	touched sync.Map
 	// tokens remembers recently checked API tokens (tokencache.go).
 	tokens tokenCache
-	blobs   *blob.Store
+	blobs  *blob.Store
 	// schemes are the severity schemes: Vigil's own plus the organisation's (Options.SchemeDir).
 	schemes *taxonomy.Schemes
 }

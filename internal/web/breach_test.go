@@ -70,7 +70,7 @@ func TestBreachQuestionnaireToDecision(t *testing.T) {
 				t.Fatalf("data page does not mark special categories: %s", r.body)
 			}
 			r = answer("data", r, url.Values{"categories": {"basic_identifiers", "contact", "health"}, "records": {"30"}, "volume_per_subject": {"single"}})
-			r = answer("happened", r, url.Values{"conf_lost": {"yes"}, "exposure": {"known_recipients"}, "recipients": {"1"}, "exfiltration": {"confirmed"},
+			r = answer("happened", r, url.Values{"conf_lost": {"yes"}, "exposure": {"known_recipients"}, "recipients": {"1"}, "exfiltration": {"unknown"},
 				"recipient_bound": {"no"}, "recipient_deleted": {"unknown"}, "malicious": {"no"}, "actor": {"internal"}, "cause_description": {"e-mail to the wrong person"}})
 			r = answer("protection", r, url.Values{"encryption": {"none"}, "mitigations": {"asked the recipient to delete\nrecalled the message"}})
 			if !strings.Contains(r.body, "What could the data tell a third party") {
@@ -87,6 +87,13 @@ func TestBreachQuestionnaireToDecision(t *testing.T) {
 				if !strings.Contains(r.body, want) {
 					t.Errorf("result page lacks %q", want)
 				}
+			}
+			// Unknowns are named in plain English, never as the engine's field paths.
+			if !strings.Contains(r.body, "<li>whether data was copied out</li>") {
+				t.Error("result page does not name the unknown exfiltration in plain English")
+			}
+			if regexp.MustCompile(`<li>[a-z_]+\.[a-z_.]+</li>`).MatchString(r.body) {
+				t.Errorf("result page lists a raw fact path: %s", regexp.MustCompile(`<li>[a-z_]+\.[a-z_.]+</li>`).FindString(r.body))
 			}
 			r = e.post(dpo, base+"/decision", url.Values{"choice": {"override"}, "notify_subjects": {"yes"}})
 			if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `href="#justification"`) {

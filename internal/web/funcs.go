@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/breach"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/taxonomy"
 )
@@ -78,12 +79,14 @@ func (h *Handler) funcs() template.FuncMap {
 		"relationships": func() []domain.Relationship {
 			return []domain.Relationship{domain.RelStaff, domain.RelContractor, domain.RelSupplier, domain.RelPublic, domain.RelAnonymous}
 		},
-		"next":      domain.NextStatuses,
-		"lower":     strings.ToLower,
-		"examples":  taxonomy.Examples,
-		"upper":     strings.ToUpper,
-		"rsitLabel": rsitLabel,
-		"icoLabel":  icoLabel,
+		"next":          domain.NextStatuses,
+		"lower":         strings.ToLower,
+		"examples":      taxonomy.Examples,
+		"upper":         strings.ToUpper,
+		"rsitLabel":     rsitLabel,
+		"icoLabel":      icoLabel,
+		"factLabel":     breach.FactLabel,
+		"factExemption": breach.ExemptionLabel,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
