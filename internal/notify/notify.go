@@ -79,5 +79,5 @@ func (d *Deliverer) webhook(ctx context.Context, it *store.OutboxItem) service.D
 		return service.Delivery{Err: fmt.Errorf("webhook no longer configured: %w", err)}
 	}
 	res := webhook.Deliver(ctx, d.HTTP, it.Target, []byte(secret), fmt.Sprintf("outbox-%d", it.ID), []byte(it.Payload))
-	return service.Delivery{Status: res.StatusCode, Err: res.Err, Retry: res.Retry}
+	return service.Delivery{Status: res.StatusCode, Err: res.Err, Retry: res.Retry, RetryAfter: res.RetryAfter}
 }

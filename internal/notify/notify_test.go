@@ -116,3 +116,57 @@ func TestSignedWebhookAndQueuedMail(t *testing.T) {
 		t.Fatalf("delivery log: %d webhooks sent, %d e-mails kept queued; want 2 and 2: %+v", sent, queued, log)
 	}
 }
+
+// TestRetryAfterIsHonoured: a receiver that answers 503 with Retry-After is not called again
+// before the time it asked for, even though the backoff schedule would retry within 30 s.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	ctx := context.Background()
+	const secret = "0123456789abcdef-secret"
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "900")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	defer receiver.Close()
+	st := storetest.Open(t, "sqlite")
+	svc, err := service.New(ctx, st, service.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.ClockSettings(ctx, svc.System())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.Webhooks = []service.Webhook{{URL: receiver.URL + "/hook", Secret: secret}}
+	if err := svc.SetClockSettings(ctx, svc.System(), cs); err != nil {
+		t.Fatal(err)
+	}
+	aware := time.Now().Add(-40 * time.Hour)
+	if _, err := svc.CreateIncident(ctx, svc.System(), domain.Patch{Title: domain.Opt[string]{Set: true, Value: "Lost laptop"},
+		Nature: domain.Opt[string]{Set: true, Value: "left on a train"}, PersonalData: domain.Opt[domain.Tristate]{Set: true, Value: domain.Yes},
+		AwareAt: domain.Opt[*time.Time]{Set: true, Value: &aware}}); err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Deliverer{BaseURL: "https://vigil.example.org", Location: time.UTC, HTTP: webhook.NewClient(webhook.AllowPrivate), Secret: svc.WebhookSecret}
+	before := time.Now()
+	scheduler.Pass(ctx, svc, d, scheduler.Options{})
+	log, err := svc.Deliveries(ctx, svc.System(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks := 0
+	for _, it := range log {
+		if it.Kind != service.KindWebhook {
+			continue
+		}
+		hooks++
+		if it.State != "pending" || it.LastStatus != http.StatusServiceUnavailable {
+			t.Fatalf("webhook after a 503: %+v", it)
+		}
+		if wait := it.NextAttemptAt.Sub(before); wait < 15*time.Minute {
+			t.Errorf("next attempt in %v; the receiver asked for 15 minutes", wait)
+		}
+	}
+	if hooks != 1 {
+		t.Fatalf("want one webhook delivery, got %d: %+v", hooks, log)
+	}
+}

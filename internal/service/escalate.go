@@ -137,6 +137,9 @@ type Delivery struct {
 	Status int   // SMTP or HTTP status, when there was one
 	Err    error // nil when delivered
 	Retry  bool  // whether another attempt may succeed
+	// RetryAfter is the receiver's own "not before" (HTTP Retry-After); the next attempt
+	// waits at least this long even when the backoff schedule says sooner.
+	RetryAfter time.Duration
 }
 
 // Deliverer sends outbox items (e-mail, webhooks).
@@ -169,7 +172,7 @@ func (s *Service) DeliverPass(ctx context.Context, d Deliverer, limit int, backo
 			it.State, it.LastError, it.SentAt = store.OutboxSent, "", &now
 			delivered++
 		case res.Retry && it.Attempts < MaxAttempts:
-			it.State, it.LastError, it.NextAttemptAt = store.OutboxPending, res.Err.Error(), now.Add(backoff(it.Attempts))
+			it.State, it.LastError, it.NextAttemptAt = store.OutboxPending, res.Err.Error(), now.Add(max(backoff(it.Attempts), res.RetryAfter))
 		default:
 			it.State, it.LastError = store.OutboxFailed, res.Err.Error()
 			s.log.Error("escalation could not be delivered", "target", it.Target, "key", it.DedupeKey, "err", res.Err)
