@@ -99,7 +99,7 @@ func eachEngine(t *testing.T, o envOptions, fn func(t *testing.T, e *env)) {
 	})
 }
 
-func newEnv(t *testing.T, st *store.Store, o envOptions) *env {
+func newEnv(t testing.TB, st *store.Store, o envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := &testClock{now: t0, step: time.Second}
