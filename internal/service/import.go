@@ -87,8 +87,12 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, o ImportOptions,
 			continue
 		}
 		pr := &prepared{ImportRecord: r}
+		if err := s.resolveSeverity(&pr.Patch); err != nil {
+			res.Rejected = append(res.Rejected, Problem{r.Where, reason(err)})
+			continue
+		}
 		pr.inc = domain.Incident{OrgID: s.orgID, Channel: domain.ChannelAPI, ReportedAt: domain.Instant(now), Status: r.Status}
-		if _, err := domain.Apply(&pr.inc, r.Patch, now); err != nil {
+		if _, err := domain.Apply(&pr.inc, pr.Patch, now); err != nil {
 			res.Rejected = append(res.Rejected, Problem{r.Where, reason(err)})
 			continue
 		}
