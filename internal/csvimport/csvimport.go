@@ -188,6 +188,9 @@ func (m *Mapping) Read(r io.Reader, name string, fn func(Row) error) error {
 			return strings.TrimSpace(rec[col[h]])
 		}
 		row := m.row(cell)
+		if len(rec) > len(header) {
+			row.Err = fmt.Errorf("the row has %d cells but the header has %d: is the delimiter %q inside a cell that is not quoted?", len(rec), len(header), cr.Comma)
+		}
 		row.Where = fmt.Sprintf("%s row %d", name, n)
 		doc := map[string]string{}
 		for i, h := range header {
