@@ -77,8 +77,12 @@ func TestImportExportCommands(t *testing.T) {
 		run  func() (string, error)
 		want string
 	}{
-		{"csv without --map", func() (string, error) { return runCmd(newImportCSVCmd(), "", testdata+"breach-log.csv", "--data", data) }, "--map is required"},
-		{"missing file", func() (string, error) { return runCmd(newImportVerisCmd(), "", filepath.Join(dir, "nope.json"), "--data", data) }, "no such file"},
+		{"csv without --map", func() (string, error) {
+			return runCmd(newImportCSVCmd(), "", testdata+"breach-log.csv", "--data", data)
+		}, "--map is required"},
+		{"missing file", func() (string, error) {
+			return runCmd(newImportVerisCmd(), "", filepath.Join(dir, "nope.json"), "--data", data)
+		}, "no such file"},
 		{"unsupported format", func() (string, error) { return runCmd(newExportIncidentsCmd(), "", "--format", "xlsx", "--data", data) }, `--format "xlsx" is not supported`},
 		{"bad date", func() (string, error) { return runCmd(newExportVerisCmd(), "", "--from", "1/2/2024", "--data", data) }, "write it as YYYY-MM-DD"},
 		{"bad TLP", func() (string, error) { return runCmd(newExportVerisCmd(), "", "--tlp", "purple", "--data", data) }, "TLP 2.0 level"},

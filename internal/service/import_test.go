@@ -185,9 +185,9 @@ func TestImportIdempotentAndAudited(t *testing.T) {
 		handler := auth.Principal{Kind: auth.KindUser, UserID: 98, OrgID: svc.System().OrgID, Roles: []auth.Role{auth.RoleHandler}}
 		reporter := auth.Principal{Kind: auth.KindUser, UserID: 97, OrgID: svc.System().OrgID, Roles: []auth.Role{auth.RoleReporter}}
 		for _, tc := range []struct {
-			name         string
-			p            auth.Principal
-			imp, exp     bool
+			name     string
+			p        auth.Principal
+			imp, exp bool
 		}{{"admin", admin, true, true}, {"handler", handler, false, true}, {"reporter", reporter, false, false}} {
 			_, err := svc.ImportVERIS(ctx, tc.p, path, service.ImportOptions{})
 			if got := !errors.Is(err, domain.ErrForbidden); got != tc.imp {
