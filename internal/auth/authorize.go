@@ -18,6 +18,11 @@ const (
 	AssessBreach  Action = "breach.assess"
 	DecideBreach  Action = "breach.decide"
 	ApproveBreach Action = "breach.approve"
+	// Importing and exporting the register in bulk (vigil import, vigil export veris and
+	// incidents): imports write many incidents at once, so only administrators (and the
+	// CLI) run them; exports are limited further by visibility and the TLP audience.
+	ImportIncidents Action = "incident.import"
+	ExportIncidents Action = "incident.export"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -82,6 +87,10 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case VerifyAudit:
 		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)
+	case ImportIncidents:
+		return p.Kind == KindSystem || p.Has(RoleAdmin)
+	case ExportIncidents:
+		return p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover, RoleAuditor, RoleAdmin)
 	}
 	return false
 }

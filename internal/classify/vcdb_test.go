@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-ir/vigil/internal/veris"
 )
 
 // The VERIS Community Database (VCDB, © Verizon, CC BY-SA 4.0) sits in the shared datasets
@@ -30,123 +32,21 @@ type vcdbRecord struct {
 	} `json:"attribute"`
 }
 
-// verisToRSIT maps a VERIS action and variety to the RSIT class and type an incident handler
-// would give it. VCDB records are incidents in which an attribute was compromised, so a
-// VERIS action is a successful one (brute force that got in is an intrusion, not an
-// attempt). The RSIT type descriptions decide the hard cases: RSIT puts "ransomware
-// encrypting data" under unauthorised-information-modification and "physical theft" under
-// data-loss. docs/CLASSIFICATION.md documents the table.
-func verisToRSIT(action, variety string) (class, typ string) {
-	switch action {
-	case "hacking":
-		switch variety {
-		case "DoS":
-			return "availability", "dos"
-		case "Use of stolen creds", "Brute force":
-			return "intrusions", "unprivileged-account-compromise"
-		case "SQLi", "XSS", "Exploit vuln", "Path traversal", "Forced browsing", "Abuse of functionality",
-			"Buffer overflow", "OS commanding", "SSI injection", "RFI", "Format string attack",
-			"LDAP injection", "XML injection", "Cache poisoning", "Session fixation", "Session prediction",
-			"HTTP request smuggling", "HTTP response splitting", "Integer overflows", "URL redirector abuse",
-			"Virtual machine escape", "Fuzz testing", "Reverse engineering":
-			return "intrusions", "application-compromise"
-		case "MitM":
-			return "information-content-security", "unauthorised-information-access"
-		}
-		return "intrusions", "system-compromise"
-	case "malware":
-		if variety == "Ransomware" {
-			return "information-content-security", "unauthorised-information-modification"
-		}
-		return "malicious-code", "infected-system"
-	case "social":
-		switch variety {
-		case "Phishing":
-			return "fraud", "phishing"
-		case "Pretexting", "Forgery":
-			return "fraud", "masquerade"
-		case "Spam":
-			return "abusive-content", "spam"
-		}
-		return "information-gathering", "social-engineering" // bribery, influence, extortion...
-	case "misuse":
-		switch variety {
-		case "Net misuse":
-			return "fraud", "unauthorised-use-of-resources"
-		case "Illicit content":
-			return "abusive-content", "violence"
-		case "Data mishandling", "Email misuse", "Unapproved hardware", "Unapproved software",
-			"Unapproved workaround":
-			return "information-content-security", "data-leak"
-		}
-		return "information-content-security", "unauthorised-information-access" // privilege, knowledge, possession abuse
-	case "physical":
-		switch variety {
-		case "Theft":
-			return "information-content-security", "data-loss"
-		case "Skimmer", "Tampering", "Surveillance", "Snooping":
-			return "information-content-security", "unauthorised-information-access"
-		}
-		return "information-content-security", "data-loss"
-	case "error":
-		switch variety {
-		case "Loss":
-			return "information-content-security", "data-loss"
-		case "Malfunction", "Capacity shortage":
-			return "availability", "outage"
-		}
-		return "information-content-security", "data-leak" // misdelivery, publishing, disposal, misconfiguration...
-	case "environmental":
-		return "availability", "outage"
-	}
-	return "other", "undetermined"
-}
-
-// verisPrecedence chooses the action that classifies a record with several (8% of VCDB): the
-// one nearest the outcome an RSIT handler records. Ransomware and denial of service name the
-// incident whatever led to them; an intrusion outranks the malware and phishing used for it;
-// then misuse, social engineering, physical actions, errors and the environment.
-var verisPrecedence = []struct{ action, variety string }{
-	{"malware", "Ransomware"}, {"hacking", "DoS"}, {"hacking", ""}, {"malware", ""}, {"misuse", ""},
-	{"social", ""}, {"physical", "Theft"}, {"physical", ""}, {"error", ""}, {"environmental", ""},
-	{"unknown", ""},
-}
-
 // gold returns the RSIT class of a record by precedence, and the set of classes of all its
 // actions.
 func (r vcdbRecord) gold() (string, []string) {
-	// RSIT puts defacements under unauthorised-information-modification whatever the
-	// action; VERIS records them as an integrity attribute.
+	varieties := map[string][]string{}
+	for action, a := range r.Action {
+		varieties[action] = a.Variety
+	}
+	primary, _ := veris.Classify(varieties, r.Attribute.Integrity.Variety)
 	if slices.Contains(r.Attribute.Integrity.Variety, "Defacement") {
-		return "information-content-security", []string{"information-content-security"}
-	}
-	primary := ""
-	for _, p := range verisPrecedence {
-		a, ok := r.Action[p.action]
-		if !ok {
-			continue
-		}
-		vs := a.Variety
-		if len(vs) == 0 {
-			vs = []string{"Unknown"}
-		}
-		v := vs[0]
-		if p.variety != "" {
-			if !slices.Contains(vs, p.variety) {
-				continue
-			}
-			v = p.variety
-		}
-		primary, _ = verisToRSIT(p.action, v)
-		break
-	}
-	if primary == "" {
-		primary = "other"
+		return primary, []string{primary}
 	}
 	var all []string
 	for action, a := range r.Action {
 		for _, v := range append(a.Variety, "Unknown")[:max(len(a.Variety), 1)] {
-			c, _ := verisToRSIT(action, v)
+			c, _ := veris.RSIT(action, v)
 			if !slices.Contains(all, c) {
 				all = append(all, c)
 			}

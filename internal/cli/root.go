@@ -29,6 +29,7 @@ func Run(args []string) int {
 		newClassifyCmd(),
 		newSchemeCmd(),
 		newExportCmd(),
+		newImportCmd(),
 	)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
