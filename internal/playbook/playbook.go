@@ -178,3 +178,17 @@ func Matching(books []*Playbook, rsitClass, rsitType, icoType string) []*Playboo
 	}
 	return out
 }
+
+// JSON is the playbook as an editable document (without its version, which the store assigns).
+func (p *Playbook) JSON() string {
+	c := *p
+	c.Version = 0
+	b, _ := json.MarshalIndent(struct {
+		ID          string `json:"id"`
+		Title       string `json:"title"`
+		Description string `json:"description,omitempty"`
+		Match       Match  `json:"match"`
+		Tasks       []Task `json:"tasks"`
+	}{c.ID, c.Title, c.Description, c.Match, c.Tasks}, "", "  ")
+	return string(b)
+}
