@@ -119,13 +119,13 @@ func (s *Service) RequestApproval(ctx context.Context, p auth.Principal, ref str
 	if !k.Valid() || k == approval.CloseIncident || k == approval.BreachDecision {
 		return nil, invalid("kind", "Choose suspend_staff or public_statement; close an incident by changing its status, and decide a breach on its assessment")
 	}
-	summary = strings.TrimSpace(summary)
-	if summary == "" || !utf8.ValidString(summary) || utf8.RuneCountInString(summary) > domain.MaxShortText {
-		return nil, invalid("summary", "Describe what you are asking the approver to agree to, in 5,000 characters or fewer")
-	}
 	inc, err := s.authorize(ctx, p, ref, approvalAction(k))
 	if err != nil {
 		return nil, err
+	}
+	summary = strings.TrimSpace(summary)
+	if summary == "" || !utf8.ValidString(summary) || utf8.RuneCountInString(summary) > domain.MaxShortText {
+		return nil, invalid("summary", "Describe what you are asking the approver to agree to, in 5,000 characters or fewer")
 	}
 	approvers, err := s.approvers(ctx)
 	if err != nil {
@@ -276,9 +276,9 @@ type BreachSignOff struct {
 
 // Waiting is what waits for an approver: requests and breach sign-offs.
 type Waiting struct {
-	Requests         []*Approval      `json:"requests"`
-	BreachDecisions  []*BreachSignOff `json:"breach_decisions"`
-	CanDecide        bool             `json:"can_decide"`
+	Requests        []*Approval      `json:"requests"`
+	BreachDecisions []*BreachSignOff `json:"breach_decisions"`
+	CanDecide       bool             `json:"can_decide"`
 }
 
 // PendingApprovals lists what waits for a decision. Approvers get every pending request on

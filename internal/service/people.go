@@ -36,6 +36,10 @@ func (s *Service) PeopleMatters(ctx context.Context, p auth.Principal, ref strin
 
 // SavePeopleMatters stores a new version of the record.
 func (s *Service) SavePeopleMatters(ctx context.Context, p auth.Principal, ref, support, conduct, continuity string) (*PeopleMatters, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.EditPeopleMatters)
+	if err != nil {
+		return nil, err
+	}
 	v := &domain.ValidationError{}
 	checkText(v, "support", "Staff support", &support, domain.MaxShortText)
 	checkText(v, "conduct", "Conduct", &conduct, domain.MaxShortText)
@@ -44,10 +48,6 @@ func (s *Service) SavePeopleMatters(ctx context.Context, p auth.Principal, ref, 
 		v.Add("support", "Enter staff support, conduct or business continuity notes")
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	inc, err := s.authorize(ctx, p, ref, auth.EditPeopleMatters)
-	if err != nil {
 		return nil, err
 	}
 	pm := &PeopleMatters{IncidentID: inc.ID, Support: support, Conduct: conduct, Continuity: continuity, UpdatedBy: p.Label(), UpdatedAt: domain.Instant(s.now())}

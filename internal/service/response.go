@@ -40,14 +40,14 @@ func (s *Service) ResponseAssessment(ctx context.Context, p auth.Principal, ref 
 
 // SaveResponseAssessment records the risk to the organisation and who should be informed.
 func (s *Service) SaveResponseAssessment(ctx context.Context, p auth.Principal, ref, risk, inform string) (*ResponseAssessment, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.UpdateIncident)
+	if err != nil {
+		return nil, err
+	}
 	v := &domain.ValidationError{}
 	checkText(v, "risk", "The risk to the organisation", &risk, domain.MaxShortText)
 	checkText(v, "inform", "Who should be informed", &inform, domain.MaxShortText)
 	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	inc, err := s.authorize(ctx, p, ref, auth.UpdateIncident)
-	if err != nil {
 		return nil, err
 	}
 	a := &ResponseAssessment{IncidentID: inc.ID, Risk: risk, Inform: inform, UpdatedBy: p.Label(), UpdatedAt: domain.Instant(s.now())}

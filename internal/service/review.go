@@ -40,6 +40,10 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, ref string) (*Re
 // SaveReview stores the review. Completing it lets a confirmed incident close, and closes it
 // straight away when an approver has already approved the close.
 func (s *Service) SaveReview(ctx context.Context, p auth.Principal, ref string, in ReviewInput) (*Review, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.UpdateIncident)
+	if err != nil {
+		return nil, err
+	}
 	v := &domain.ValidationError{}
 	checkText(v, "assets_note", "The note on the information asset register", &in.AssetsNote, domain.MaxShortText)
 	checkText(v, "policies_note", "The note on policies and procedures", &in.PoliciesNote, domain.MaxShortText)
@@ -58,10 +62,6 @@ func (s *Service) SaveReview(ctx context.Context, p auth.Principal, ref string, 
 		}
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	inc, err := s.authorize(ctx, p, ref, auth.UpdateIncident)
-	if err != nil {
 		return nil, err
 	}
 	var out *Review
@@ -101,6 +101,10 @@ func (s *Service) SaveReview(ctx context.Context, p auth.Principal, ref string, 
 // WaiveReview lets a confirmed incident close without a review; only an approver may, and
 // must say why.
 func (s *Service) WaiveReview(ctx context.Context, p auth.Principal, ref, reason string) (*Review, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.DecideApproval)
+	if err != nil {
+		return nil, err
+	}
 	reason = strings.TrimSpace(reason)
 	v := &domain.ValidationError{}
 	if reason == "" {
@@ -109,10 +113,6 @@ func (s *Service) WaiveReview(ctx context.Context, p auth.Principal, ref, reason
 		checkText(v, "waiver_reason", "The reason", &reason, domain.MaxShortText)
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	inc, err := s.authorize(ctx, p, ref, auth.DecideApproval)
-	if err != nil {
 		return nil, err
 	}
 	var out *Review
