@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/service"
 )
 
 // Problem is an RFC 9457 problem details document. Errors lists each bad field.
@@ -28,7 +29,11 @@ func writeProblem(w http.ResponseWriter, status int, title, detail string, field
 // fail maps an error to a problem response. Users get a safe message; the cause goes to the log.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *domain.ValidationError
+	var held *service.ApprovalPending
 	switch {
+	case errors.As(err, &held):
+		// Not a failure: the change waits for an approver and nothing changed yet.
+		writeJSON(w, http.StatusAccepted, held.Approval)
 	case errors.As(err, &ve):
 		writeProblem(w, http.StatusUnprocessableEntity, "Some fields need correcting", ve.Error(), ve.Fields)
 	case errors.Is(err, domain.ErrNotFound):

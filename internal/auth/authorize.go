@@ -23,6 +23,14 @@ const (
 	// CLI) run them; exports are limited further by visibility and the TLP audience.
 	ImportIncidents Action = "incident.import"
 	ExportIncidents Action = "incident.export"
+	// Approval requests (internal/approval): approvers decide them and waive reviews.
+	DecideApproval Action = "approval.decide"
+	// People matters (seed 001 §5.3–5.4): staff support, conduct and suspension, kept from
+	// everyone but the head of people and the approvers.
+	ReadPeopleMatters Action = "people.read"
+	EditPeopleMatters Action = "people.edit"
+	// Playbooks: an organisation's own versions of the response checklists.
+	EditPlaybooks Action = "playbook.edit"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -54,6 +62,10 @@ func VisibilityOf(p Principal) Visibility {
 		return SeeAll
 	case p.hasAny(RoleHandler, RoleDPO, RoleAuditor, RoleAdmin):
 		return SeeUnrestricted
+	case p.Has(RolePeople):
+		// The head of people needs the incident's context to support staff; restricted
+		// incidents only when named on them, as for handlers.
+		return SeeUnrestricted
 	case p.Has(RoleReporter):
 		return SeeOwnReports
 	}
@@ -84,6 +96,12 @@ func Can(p Principal, a Action, sub *Subject) bool {
 	case ApproveBreach:
 		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
 	case ManageUsers:
+		return p.Kind == KindSystem || p.Has(RoleAdmin)
+	case DecideApproval:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
+	case ReadPeopleMatters, EditPeopleMatters:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RolePeople, RoleApprover))
+	case EditPlaybooks:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case VerifyAudit:
 		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)

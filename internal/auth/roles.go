@@ -17,12 +17,14 @@ const (
 	RoleApprover Role = "approver" // SIRO / executive: approves actions, sees restricted incidents
 	RoleAuditor  Role = "auditor"  // read-only
 	RoleAdmin    Role = "admin"    // manages users and settings
+	RolePeople   Role = "people"   // head of people: staff support and conduct (seed 001 §5.3–5.4)
 )
 
 // AllRoles lists the roles in a stable order.
-var AllRoles = []Role{RoleReporter, RoleHandler, RoleDPO, RoleApprover, RoleAuditor, RoleAdmin}
+var AllRoles = []Role{RoleReporter, RoleHandler, RoleDPO, RoleApprover, RoleAuditor, RoleAdmin, RolePeople}
 
-// ParseRoles reads a comma-separated list of roles.
+// ParseRoles reads a comma-separated list of roles, e.g. "handler,dpo"; "people" is the
+// people-matters role (the head of people).
 func ParseRoles(s string) ([]Role, error) {
 	var out []Role
 	for _, p := range strings.Split(s, ",") {
@@ -94,4 +96,12 @@ func (p Principal) hasAny(rs ...Role) bool {
 		}
 	}
 	return false
+}
+
+// Label is how a role is named on screen.
+func (r Role) Label() string {
+	if r == RolePeople {
+		return "people matters"
+	}
+	return string(r)
 }

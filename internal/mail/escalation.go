@@ -25,7 +25,7 @@ type Escalation struct {
 	Now       time.Time      // the instant the message is written; passed in so tests pin it
 	Location  *time.Location // the organisation's time zone, in which Due is shown
 	URL       string         // absolute link to the incident page
-	// Exercise marks an escalation of a drill incident: the subject starts with "EXERCISE" and
+	// Exercise marks an escalation of a drill incident: the subject starts with "[EXERCISE]" and
 	// the body says so first, so nobody notifies a regulator about a rehearsal.
 	Exercise bool
 }

@@ -39,10 +39,12 @@ func (d *Deliverer) Deliver(ctx context.Context, it *store.OutboxItem) service.D
 	if err := json.Unmarshal([]byte(it.Payload), &esc); err != nil {
 		return service.Delivery{Err: fmt.Errorf("unreadable outbox payload: %w", err)}
 	}
-	switch it.Kind {
-	case service.KindEmail:
+	switch {
+	case it.Kind == service.KindEmail && esc.Event == service.EventApprovalRequested:
+		return d.approvalEmail(ctx, it)
+	case it.Kind == service.KindEmail:
 		return d.email(ctx, it, esc)
-	case service.KindWebhook:
+	case it.Kind == service.KindWebhook:
 		return d.webhook(ctx, it)
 	}
 	return service.Delivery{Err: fmt.Errorf("unknown outbox kind %q", it.Kind)}

@@ -80,6 +80,9 @@ func (s *Service) create(ctx context.Context, p auth.Principal, inc *domain.Inci
 		if err := s.syncClocks(tx, p, inc, true); err != nil {
 			return err
 		}
+		if err := s.startPlaybooks(tx, p, inc); err != nil {
+			return err
+		}
 		if also != nil {
 			return also(tx, inc)
 		}
@@ -182,6 +185,7 @@ func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref stri
 		}
 	}
 	var out *domain.Incident
+	var held *Approval
 	err = s.store.Write(ctx, func(tx *store.Tx) error {
 		cur, err := tx.IncidentByRef(s.orgID, inc.Ref)
 		if err != nil {
@@ -193,6 +197,10 @@ func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref stri
 		now := domain.Instant(s.now())
 		changes, err := domain.Apply(cur, in, now)
 		if err != nil {
+			return err
+		}
+		// Closing may wait for an approver or the lessons-learnt review (approval.go).
+		if held, err = s.closeGate(ctx, tx, p, cur, changes); err != nil || held != nil {
 			return err
 		}
 		out = cur
@@ -222,10 +230,16 @@ func (s *Service) UpdateIncident(ctx context.Context, p auth.Principal, ref stri
 		if err := tx.Append(s.entry(p, "incident.updated", cur, data)); err != nil {
 			return err
 		}
+		if err := s.startPlaybooks(tx, p, cur); err != nil {
+			return err
+		}
 		return s.syncClocks(tx, p, cur, false)
 	})
 	if err != nil {
 		return nil, mapErr(err)
+	}
+	if held != nil {
+		return nil, &ApprovalPending{Approval: held}
 	}
 	out.Links = inc.Links
 	return out, nil

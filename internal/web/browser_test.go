@@ -107,6 +107,17 @@ func TestJourneyInBrowser(t *testing.T) {
 	h.Submit(`form[action$="/notes"]`)
 	h.CheckAccessibility("incident-worked")
 	for _, to := range []string{"triage", "resolved", "closed"} {
+		if to == "closed" {
+			// A confirmed incident closes only after its lessons-learnt review (seed 001 §7).
+			h.Click(`a[href$="/review"]`)
+			for _, box := range []string{"#assets_reviewed", "#policies_reviewed", "#training_reviewed", "#complete"} {
+				h.Check(box)
+			}
+			h.Fill("#went_well", "The recipient deleted it at once")
+			h.Fill("#went_badly", "Address autocomplete picked the wrong A. Khan")
+			h.Submit(`form[action$="/review"]`)
+			h.Go(e.srv.URL + "/incidents/" + ref)
+		}
 		h.Click(`a[href$="/status?to=` + to + `"]`)
 		h.CheckAccessibility("confirm-" + to)
 		h.Submit(`form[action$="/status"]`)

@@ -43,7 +43,14 @@ func TestClassifyGradeAndAcceptSuggestion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if last := events[len(events)-1]; !strings.Contains(string(last.Data), `"reason":"`+service.AcceptedSuggestion+`"`) || last.Actor != "handler@example.org" {
+			// The newest update (a matching playbook's checklist may be recorded after it).
+			last := events[0]
+			for _, ev := range events {
+				if ev.Action == "incident.updated" {
+					last = ev
+				}
+			}
+			if !strings.Contains(string(last.Data), `"reason":"`+service.AcceptedSuggestion+`"`) || last.Actor != "handler@example.org" {
 				t.Fatalf("accepting is not recorded with its reason: %s %s", last.Actor, last.Data)
 			}
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/service"
 )
 
 // localLayout is how instants are typed on forms, in the organisation's time zone.
@@ -95,6 +96,11 @@ func (h *Handler) merge(w http.ResponseWriter, r *http.Request, p auth.Principal
 // afterAction returns to the incident page, with the problems if the action was refused.
 func (h *Handler) afterAction(w http.ResponseWriter, r *http.Request, p auth.Principal, err error, done string) {
 	var ve *domain.ValidationError
+	var held *service.ApprovalPending
+	if errors.As(err, &held) {
+		// Closing waits for an approver: nothing changed yet.
+		err, done = nil, "approval"
+	}
 	if errors.As(err, &ve) {
 		fields := ve.Fields
 		for i := range fields {

@@ -69,7 +69,7 @@ func (h *Handler) incident(w http.ResponseWriter, r *http.Request, p auth.Princi
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "incident", page{Title: v.Inc.Ref + " " + v.Inc.Title, Data: v, BackLink: "/queue", Flash: flashFrom(r)})
+	h.render(w, r, http.StatusOK, "incident", page{Title: incidentTitle(v.Inc, ""), Data: v, BackLink: "/queue", Flash: flashFrom(r)})
 }
 
 func versionOf(r *http.Request) (int, error) { return strconv.Atoi(r.PostFormValue("version")) }
@@ -175,5 +175,5 @@ func (h *Handler) updateError(w http.ResponseWriter, r *http.Request, p auth.Pri
 	for k := range r.PostForm {
 		v.Form[k] = r.PostFormValue(k)
 	}
-	h.render(w, r, http.StatusUnprocessableEntity, "incident", page{Title: v.Inc.Ref + " " + v.Inc.Title, Data: v, BackLink: "/queue", Errors: errs})
+	h.render(w, r, http.StatusUnprocessableEntity, "incident", page{Title: incidentTitle(v.Inc, ""), Data: v, BackLink: "/queue", Errors: errs})
 }

@@ -24,6 +24,9 @@ type queueView struct {
 	Next      string
 	Query     url.Values
 	Assignees []service.Assignee
+	// Overdue counts each listed incident's overdue actions; Mine are the user's open actions.
+	Overdue map[int64]int
+	Mine    []*domain.Action
 }
 
 // queue is the triage queue: open incidents in the seed 001 §4.2 priority order, then age.
@@ -64,7 +67,8 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, p auth.Principal
 		h.fail(w, r, err)
 		return
 	}
-	countQ := q
+	// The counts are statistics: exercises are listed (labelled) but not counted.
+	countQ := service.StatisticsOnly(q)
 	countQ.Classes, countQ.After = nil, nil
 	counts, err := h.svc.CountIncidents(r.Context(), p, countQ)
 	if err != nil {
@@ -82,6 +86,13 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, p auth.Principal
 		return
 	}
 	view := queueView{Items: items, Next2: next2, Counts: counts, Cap: store.CountCap, Query: v, Assignees: assignees}
+	if view.Overdue, err = h.svc.OverdueActions(r.Context(), items); err == nil {
+		view.Mine, err = h.svc.MyActions(r.Context(), p)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if next != nil {
 		nv := url.Values{}
 		for k, vals := range v {
@@ -119,6 +130,8 @@ func flashFrom(r *http.Request) string {
 		return "The settings have been saved."
 	case "notified":
 		return "The notification has been recorded."
+	case "approval":
+		return "Sent for approval. The status changes when an approver approves it."
 	}
 	return ""
 }

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/approval"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/service"
 )
 
 // TestEveryRouteEveryRole walks every web and API route with every role, and nobody signed
@@ -43,7 +45,7 @@ func TestEveryRouteEveryRole(t *testing.T) {
 	}
 	e.addUser("victim@example.org", "Victim", "reporter")
 
-	roles := []string{"anonymous", "reporter", "handler", "dpo", "approver", "auditor", "admin"}
+	roles := []string{"anonymous", "reporter", "handler", "dpo", "approver", "auditor", "admin", "people"}
 	web := map[string]*http.Client{"anonymous": e.client()}
 	tokens := map[string]string{}
 	for _, r := range roles[1:] {
@@ -52,16 +54,42 @@ func TestEveryRouteEveryRole(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The people-matters role reads incidents as handlers do, for context (docs/PERMISSIONS.md).
 	const (
-		everyone  = "anonymous reporter handler dpo approver auditor admin"
-		signedIn  = "reporter handler dpo approver auditor admin"
-		readers   = "handler dpo approver auditor admin"
+		everyone  = "anonymous reporter handler dpo approver auditor admin people"
+		signedIn  = "reporter handler dpo approver auditor admin people"
+		readers   = "handler dpo approver auditor admin people"
 		updaters  = "handler dpo approver"
 		deciders  = "dpo approver"
 		approvers = "approver"
 		admins    = "admin"
 		creators  = "reporter handler dpo approver admin"
+		peopleOK  = "approver people"
 	)
+	// A pending suspension request (people matters) and a playbook task to address.
+	hr, err := e.svc.Authenticate(ctx, tokens["people"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sus, err := e.svc.RequestApproval(ctx, hr, ref, approval.SuspendStaff, "Suspend for routes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, err := e.svc.AddAction(ctx, sys, ref, service.ActionInput{Kind: "containment", Title: "Routes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbInc, err := e.svc.CreateIncident(ctx, sys, domain.Patch{Title: domain.Opt[string]{Set: true, Value: "Phish"}, Nature: domain.Opt[string]{Set: true, Value: "n"},
+		ICOType: domain.Opt[string]{Set: true, Value: "phishing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := e.svc.PlaybookTasks(ctx, sys, pbInc.Ref)
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("no checklist to address: %v", err)
+	}
+	task := "/tasks/" + itoa(tasks[0].ID)
+	pb1, pbAPI := "/incidents/"+pbInc.Ref, "/api/v1/incidents/"+pbInc.Ref
 	var file bytes.Buffer
 	mw := multipart.NewWriter(&file)
 	fw, _ := mw.CreateFormFile("file", "more.txt")
@@ -136,6 +164,43 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"PUT", api1 + "/breach-assessment", jsonCT, `{"jurisdictions":["UK"],"personal_data":"yes"}`, updaters},
 		{"POST", api1 + "/breach-decision", jsonCT, `{"accept":true}`, deciders},
 		{"POST", api1 + "/breach-decision/approval", jsonCT, `{"approve":true}`, approvers},
+		// Incident response (issue 8).
+		{"GET", inc1 + "/response", "", "", readers},
+		{"POST", inc1 + "/response/assessment", form, "risk=r&inform=i", updaters},
+		{"POST", inc1 + "/actions", form, "kind=containment&title=Isolate", updaters},
+		{"POST", inc1 + "/actions/" + itoa(act.ID), form, "status-" + itoa(act.ID) + "=done", updaters},
+		{"POST", pb1 + task, form, "done=yes", updaters},
+		{"GET", inc1 + "/review", "", "", readers},
+		{"POST", inc1 + "/review", form, "went_well=w", updaters},
+		{"POST", inc1 + "/review/waiver", form, "waiver_reason=", approvers},
+		{"GET", inc1 + "/people", "", "", peopleOK},
+		{"POST", inc1 + "/people", form, "support=s", peopleOK},
+		{"POST", inc1 + "/people/suspension", form, "summary=", peopleOK},
+		{"GET", "/approvals", "", "", signedIn},
+		{"POST", "/approvals/" + itoa(sus.ID), form, "decision-" + itoa(sus.ID) + "=reject", approvers},
+		{"GET", "/admin/approvals", "", "", admins},
+		{"POST", "/admin/approvals", form, "require=close_incident", admins},
+		{"GET", "/admin/playbooks", "", "", admins},
+		{"POST", "/admin/playbooks/phishing", form, "body=%7B%7D", admins},
+		{"GET", api1 + "/response-assessment", "", "", readers},
+		{"PUT", api1 + "/response-assessment", jsonCT, `{"risk":"r"}`, updaters},
+		{"GET", api1 + "/actions", "", "", readers},
+		{"POST", api1 + "/actions", jsonCT, `{"kind":"recovery","title":"Restore"}`, updaters},
+		{"PUT", api1 + "/actions/" + itoa(act.ID), jsonCT, `{"kind":"containment","title":"Routes","status":"done"}`, updaters},
+		{"GET", "/api/v1/actions", "", "", signedIn},
+		{"GET", api1 + "/approvals", "", "", readers},
+		{"POST", api1 + "/approvals", jsonCT, `{"kind":"public_statement","summary":"Press release"}`, updaters},
+		{"GET", "/api/v1/approvals", "", "", signedIn},
+		{"POST", "/api/v1/approvals/" + itoa(sus.ID) + "/decision", jsonCT, `{"approve":false}`, approvers},
+		{"GET", api1 + "/review", "", "", readers},
+		{"PUT", api1 + "/review", jsonCT, `{"went_well":"w"}`, updaters},
+		{"POST", api1 + "/review/waiver", jsonCT, `{"reason":""}`, approvers},
+		{"GET", api1 + "/people-matters", "", "", peopleOK},
+		{"PUT", api1 + "/people-matters", jsonCT, `{"support":"s"}`, peopleOK},
+		{"GET", pbAPI + "/playbook-tasks", "", "", readers},
+		{"PUT", pbAPI + "/playbook-tasks/" + itoa(tasks[0].ID), jsonCT, `{"done":true}`, updaters},
+		{"GET", "/api/v1/playbooks", "", "", signedIn},
+		{"PUT", "/api/v1/playbooks/phishing", jsonCT, `{}`, admins},
 	}
 	for _, rt := range routes {
 		for _, role := range roles {

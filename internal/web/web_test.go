@@ -206,6 +206,9 @@ func TestReportToClosureWithoutJavaScript(t *testing.T) {
 				{"/notes", url.Values{"kind": {"to_reporter"}, "body": {"Thank you, we are dealing with it"}}},
 				{"/status", url.Values{"version": {"3"}, "to": {"triage"}}},
 				{"/status", url.Values{"version": {"4"}, "to": {"resolved"}}},
+				// A confirmed incident closes only after its lessons-learnt review (seed 001 §7).
+				{"/review", url.Values{"assets_reviewed": {"yes"}, "policies_reviewed": {"yes"}, "training_reviewed": {"yes"},
+					"went_well": {"Quick recall"}, "went_badly": {"Autocomplete"}, "complete": {"yes"}}},
 				{"/status", url.Values{"version": {"5"}, "to": {"closed"}}},
 			}
 			for _, s := range steps {
