@@ -18,6 +18,10 @@ const (
 	AssessBreach  Action = "breach.assess"
 	DecideBreach  Action = "breach.decide"
 	ApproveBreach Action = "breach.approve"
+	// The breach log and the quarterly return are registers for accountability: the DPO,
+	// approvers, auditors and administrators read and export them.
+	ReadBreachLog Action = "breach_log.read"
+	ReadReturn    Action = "return.read"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -80,6 +84,8 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
 	case ManageUsers:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
+	case ReadBreachLog, ReadReturn:
+		return p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover, RoleAuditor, RoleAdmin)
 	case VerifyAudit:
 		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)
 	}
