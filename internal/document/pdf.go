@@ -239,6 +239,9 @@ type Table struct {
 	lineH  float64
 	// maxLines caps a cell so that one row always fits on a page.
 	maxLines int
+	// headed is false until the header is drawn on the first page the table uses, so a first
+	// row too tall for the rest of a page does not leave the header alone at its foot.
+	headed bool
 }
 
 // Table starts a table. Its header row is drawn now and again at the top of every page the
@@ -253,11 +256,11 @@ func (p *PDF) Table(cols []Column) *Table {
 		t.widths = append(t.widths, p.width()*max(c.Width, 1)/total)
 	}
 	t.maxLines = int((p.bottom() - margin - 20) / t.lineH)
-	t.header()
 	return t
 }
 
 func (t *Table) header() {
+	t.headed = true
 	f := t.p.f
 	f.SetFont(family, "B", tableSize)
 	f.SetFillColor(222, 224, 226)
@@ -292,6 +295,14 @@ func (t *Table) draw(cells []string, header bool) {
 		n = max(n, len(ls))
 	}
 	h := float64(n)*t.lineH + 2*cellPad
+	if !header && !t.headed {
+		// Reserve room for the header (one or two lines) with the first row.
+		if f.GetY()+h+2*t.lineH+2*cellPad > t.p.bottom() {
+			f.AddPage()
+		}
+		t.header()
+		f.SetFont(family, "", tableSize)
+	}
 	if f.GetY()+h > t.p.bottom() {
 		f.AddPage()
 		if !header {
@@ -315,8 +326,12 @@ func (t *Table) draw(cells []string, header bool) {
 	f.SetXY(margin, y+h)
 }
 
-// End finishes the table and leaves a gap before whatever follows.
+// End finishes the table and leaves a gap before whatever follows. A table without rows
+// still shows its header.
 func (t *Table) End() {
+	if !t.headed {
+		t.header()
+	}
 	t.p.f.Ln(3)
 }
 

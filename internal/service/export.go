@@ -48,9 +48,9 @@ func (e *BreachLogEntry) cells() []any {
 func (e *BreachLogEntry) pdfCells() []string {
 	date := func(label string, p *time.Time) string {
 		if p == nil {
-			return label + ": —"
+			return label + ":\n—"
 		}
-		return label + ": " + p.Format("2006-01-02 15:04")
+		return label + ":\n" + p.Format("2006-01-02 15:04")
 	}
 	hours := "—"
 	if e.HoursToNotify != nil {
@@ -68,7 +68,7 @@ func (e *BreachLogEntry) pdfCells() []string {
 	return []string{
 		lines(e.Ref, e.Title, "TLP:"+strings.ToUpper(e.TLP)),
 		lines(date("Occurred", e.OccurredAt), date("Discovered", e.DiscoveredAt), date("Aware", e.AwareAt),
-			date("Authority notified", e.NotifiedAuthorityAt), date("People notified", e.NotifiedSubjectsAt), "Time to notify: "+hours),
+			date("Authority notified", e.NotifiedAuthorityAt), date("People notified", e.NotifiedSubjectsAt), "Time to notify:\n"+hours),
 		e.WhatHappened,
 		lines("Categories: "+e.DataCategories, "People: "+e.People, "Records: "+e.Records),
 		lines("Risk: "+e.Risk, e.Effects),
