@@ -42,7 +42,10 @@ func breachFixture(t *testing.T, st *store.Store) (*service.Service, *clock) {
 		t.Fatal(err)
 	}
 	str := func(v string) domain.Opt[string] { return domain.Opt[string]{Set: true, Value: v} }
-	at := func(h int) domain.Opt[*time.Time] { v := q3.Add(time.Duration(h) * time.Hour); return domain.Opt[*time.Time]{Set: true, Value: &v} }
+	at := func(h int) domain.Opt[*time.Time] {
+		v := q3.Add(time.Duration(h) * time.Hour)
+		return domain.Opt[*time.Time]{Set: true, Value: &v}
+	}
 	yes := domain.Opt[domain.Tristate]{Set: true, Value: domain.Yes}
 	create := func(p domain.Patch) string {
 		t.Helper()
