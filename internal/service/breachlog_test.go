@@ -149,6 +149,22 @@ func TestBreachLogExports(t *testing.T) {
 			}
 		}
 
+		// The export is in the record of events with what it covered.
+		events, err := st.IncidentEvents(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recorded []string
+		for _, ev := range events {
+			if ev.Action == "export.breach_log" {
+				recorded = append(recorded, string(ev.Data))
+			}
+		}
+		if len(recorded) != 1 || !strings.Contains(recorded[0], `"format":"csv"`) || !strings.Contains(recorded[0], `"rows":3`) ||
+			!strings.Contains(recorded[0], `"tlp_audience":"amber"`) || !strings.Contains(recorded[0], `"period":"the beginning to today"`) {
+			t.Errorf("record of events has %q, want one export.breach_log with format, rows, audience and period", recorded)
+		}
+
 		// A reader cleared for red sees the title.
 		red, sum := exportLog(t, svc, sys, service.ExportRequest{Format: "csv", Audience: "TLP:RED"})
 		if sum.Withheld != 0 || !strings.Contains(string(red), "Secret: insider copied HR files") {
@@ -258,6 +274,13 @@ func TestQuarterlyReturnHandCounted(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, "return-2026Q3.csv.golden", csv.Bytes())
+		events, err := st.IncidentEvents(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := events[len(events)-1]; last.Action != "export.return" || !strings.Contains(string(last.Data), `"quarter":"2026Q3"`) {
+			t.Errorf("last event %s %s, want export.return for 2026Q3", last.Action, last.Data)
+		}
 		if _, err := svc.QuarterlyReturn(context.Background(), svc.System(), "2026-Q5"); err == nil || !strings.Contains(err.Error(), "YYYYQn") {
 			t.Errorf("bad quarter: %v", err)
 		}
