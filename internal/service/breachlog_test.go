@@ -202,6 +202,13 @@ func TestBreachLogExports(t *testing.T) {
 			t.Fatalf("JSON: %v, %d entries: %s", err, len(js.Entries), raw)
 		}
 
+		restore := service.SetMaxPDFEntries(2)
+		_, err = svc.ExportBreachLog(context.Background(), sys, service.ExportRequest{Format: "pdf"}, &bytes.Buffer{})
+		restore()
+		if err == nil || !strings.Contains(err.Error(), "a PDF holds at most 2") {
+			t.Errorf("PDF over the cap: %v, want a clear refusal", err)
+		}
+
 		pdf, _ := exportLog(t, svc, sys, service.ExportRequest{Format: "pdf"})
 		ptext := documenttest.PDFText(t, pdf)
 		golden(t, "breach-log.pdf.txt.golden", []byte(ptext))

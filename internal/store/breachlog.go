@@ -71,7 +71,7 @@ func (s *Store) BreachLog(ctx context.Context, f BreachLogFilter, fn func(*Breac
 	subjects := q.arg(clocks.RuleSubjects)
 	rows, err := s.r.QueryContext(ctx, `SELECT i.id, i.ref, i.title, i.nature, i.systems, i.people, i.discovery, i.tlp, i.restricted,
 		COALESCE(i.owner_id, 0), COALESCE(i.reporter_user_id, 0),
-		EXISTS (SELECT 1 FROM incident_access x WHERE x.incident_id = i.id AND x.user_id = `+viewer+`),
+		CASE WHEN i.restricted THEN EXISTS (SELECT 1 FROM incident_access x WHERE x.incident_id = i.id AND x.user_id = `+viewer+`) ELSE false END,
 		i.personal_data, i.occurred_at, i.discovered_at, i.aware_at, i.reported_at, i.contained_at,
 		a.id, a.version, a.facts, a.annex, a.decision, a.reason, a.created_by, a.created_at,
 		d.id, d.assessment_version, d.accepted, d.notify_authority, d.notify_subjects, d.justification, d.decided_by, d.decided_at,
