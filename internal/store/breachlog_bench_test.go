@@ -137,7 +137,7 @@ func seedBreaches(b *testing.B, st *store.Store, n int) *service.Service {
 		gen + `INSERT INTO incidents(org_id, ref, title, nature, reporter_relationship, channel, occurred_precision, discovered_at, reported_at,
 			aware_at, class, class_rank, personal_data, status, version, created_at, updated_at)
 			SELECT t.org_id, 'BENCH-' || n.i, t.title, t.nature, t.reporter_relationship, t.channel, t.occurred_precision,
-			t.discovered_at - n.i * 60000000, t.reported_at - n.i * 60000000, t.aware_at - n.i * 60000000, t.class, t.class_rank,
+			t.discovered_at - n.i * CAST(60000000 AS BIGINT), t.reported_at - n.i * CAST(60000000 AS BIGINT), t.aware_at - n.i * CAST(60000000 AS BIGINT), t.class, t.class_rank,
 			t.personal_data, t.status, 1, t.created_at, t.updated_at FROM n, incidents t WHERE t.id = $1`,
 		`INSERT INTO breach_assessments(org_id, incident_id, version, facts, annex, decision, reason, created_by, created_at)
 			SELECT a.org_id, i.id, 1, a.facts, a.annex, a.decision, a.reason, a.created_by, a.created_at
