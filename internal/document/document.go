@@ -50,6 +50,9 @@ import "time"
 type Column struct {
 	Header string
 	Width  float64
+	// MaxLines, when set, shortens a PDF cell to that many lines, the last ending in "…", so
+	// one long text cannot stretch a row over a page. Sheets always hold the full text.
+	MaxLines int
 }
 
 // KV is one line of a key/value section.

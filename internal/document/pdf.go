@@ -287,8 +287,12 @@ func (t *Table) draw(cells []string, header bool) {
 			s = clean(cells[i])
 		}
 		ls := f.SplitText(s, t.widths[i])
-		if len(ls) > t.maxLines {
-			ls = ls[:t.maxLines]
+		limit := t.maxLines
+		if m := t.cols[i].MaxLines; m > 0 && m < limit && !header {
+			limit = m
+		}
+		if len(ls) > limit {
+			ls = ls[:limit]
 			ls[len(ls)-1] += " …"
 		}
 		lines[i] = ls

@@ -215,7 +215,8 @@ func TestBreachLogExports(t *testing.T) {
 		for _, want := range []string{"Personal data breach log", "TLP:AMBER", "HYPERLINK", "Zoë", "[withheld: TLP:RED]",
 			"Laptop with client", "basic_identifiers", "1500", "identity", "Remote wipe", "Police told", "UK (ICO)", "Accepted the",
 			"Overrode the", "AES-256", "Occurred:", "2026-06-30 22:00", "Discovered:", "2026-07-01 01:00", "Aware:", "2026-07-01 02:00",
-			"Authority notified:", "2026-07-02 08:00", "People notified:", "30.0 h", "Decided by"} {
+			"Authority notified:", "2026-07-02 08:00", "People notified:", "30.0 h", "Decided by", "Authority: decided not to notify",
+			"Long texts end with …"} {
 			if !strings.Contains(ptext, want) {
 				t.Errorf("PDF text lacks %q", want)
 			}

@@ -74,7 +74,7 @@ func (e *BreachLogEntry) pdfCells() []string {
 		lines("Risk: "+e.Risk, e.Effects),
 		e.RemedialAction,
 		lines("Recommended: "+e.Recommendation, "Decision: "+e.Decision, "Decided by: "+e.DecidedBy, "Approved by: "+e.ApprovedBy),
-		lines(e.Reasoning, e.WhyNotNotified, "Reason for delay: "+e.LateReason),
+		lines(e.WhyNotNotified, "Reason for delay: "+e.LateReason, e.Reasoning),
 	}
 }
 
@@ -83,10 +83,15 @@ func (e *BreachLogEntry) pdfCells() []string {
 // server's memory. CSV and XLSX stream and have no cap.
 var maxPDFEntries = 10_000
 
+// pdfCellLines keeps a PDF row to about a third of a page; the CSV and XLSX carry every word.
+const pdfCellLines = 16
+
 var breachLogPDFColumns = []document.Column{
-	{Header: "Reference and title", Width: 16}, {Header: "Dates (UTC)", Width: 19}, {Header: "What happened", Width: 22},
-	{Header: "Data and people", Width: 14}, {Header: "Effects", Width: 20}, {Header: "Remedial action", Width: 18},
-	{Header: "Recommendation and decision", Width: 24}, {Header: "Reasoning, why not notified, delay", Width: 24},
+	{Header: "Reference and title", Width: 16, MaxLines: pdfCellLines}, {Header: "Dates (UTC)", Width: 19},
+	{Header: "What happened", Width: 22, MaxLines: pdfCellLines}, {Header: "Data and people", Width: 14},
+	{Header: "Effects", Width: 20, MaxLines: pdfCellLines}, {Header: "Remedial action", Width: 18, MaxLines: pdfCellLines},
+	{Header: "Recommendation and decision", Width: 24, MaxLines: pdfCellLines},
+	{Header: "Why not notified, delay, reasoning", Width: 24, MaxLines: pdfCellLines},
 }
 
 // ExportBreachLog writes the breach log for a period to w as CSV, XLSX, PDF or JSON. The export
@@ -135,7 +140,8 @@ func (s *Service) ExportBreachLog(ctx context.Context, p auth.Principal, r Expor
 		doc := document.NewPDF(document.Options{Title: "Personal data breach log", Marking: "TLP:" + strings.ToUpper(r.Audience),
 			Generated: now, Author: "Vigil", Landscape: true})
 		doc.Paragraph(fmt.Sprintf("Every personal data breach the organisation became aware of from %s (UTC), exercises excluded. "+
-			"Derived from the incident records; it is not edited by hand. %d %s. Text marked above TLP:%s is withheld; every entry is listed.",
+			"Derived from the incident records; it is not edited by hand. %d %s. Text marked above TLP:%s is withheld; every entry is listed. "+
+			"Long texts end with … here; the CSV and XLSX exports hold them in full.",
 			r.Period.Describe(), n, plural(n, "entry", "entries"), strings.ToUpper(r.Audience)))
 		if n == 0 {
 			doc.Paragraph("The log has no entries for this period.")
