@@ -79,7 +79,7 @@ func (e *BreachLogEntry) pdfCells() []string {
 }
 
 // maxPDFEntries caps the PDF breach log: the PDF library holds the whole document in memory
-// (about 45 MB per 1,000 entries, docs/PERFORMANCE.md), so an unbounded PDF could exhaust a
+// (about 28 MB per 1,000 entries, docs/PERFORMANCE.md), so an unbounded PDF could exhaust a
 // server's memory. CSV and XLSX stream and have no cap.
 var maxPDFEntries = 10_000
 
