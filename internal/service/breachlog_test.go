@@ -289,6 +289,18 @@ func TestQuarterlyReturnHandCounted(t *testing.T) {
 		if last := events[len(events)-1]; last.Action != "export.return" || !strings.Contains(string(last.Data), `"quarter":"2026Q3"`) {
 			t.Errorf("last event %s %s, want export.return for 2026Q3", last.Action, last.Data)
 		}
+		var pdf bytes.Buffer
+		if _, err := svc.ExportReturn(context.Background(), svc.System(), service.ExportRequest{Quarter: "2026Q3", Format: "pdf"}, &pdf); err != nil {
+			t.Fatal(err)
+		}
+		text := documenttest.PDFText(t, pdf.Bytes())
+		for _, want := range []string{"Quarterly return on security incidents: 2026Q3", "2026-07-01 to 2026-09-30", "By triage class",
+			"By severity category", "By type (RSIT)", "By type (ICO)", "loss-or-theft-of-device", "Near misses", "Personal data breaches",
+			"Reported to a regulator", "Under 24 hours", "24 to 72 hours", "72 hours to 1 week", "Over 1 week", "Not reported"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("return PDF lacks %q", want)
+			}
+		}
 		if _, err := svc.QuarterlyReturn(context.Background(), svc.System(), "2026-Q5"); err == nil || !strings.Contains(err.Error(), "YYYYQn") {
 			t.Errorf("bad quarter: %v", err)
 		}

@@ -162,35 +162,43 @@ func (s *Service) ExportReturn(ctx context.Context, p auth.Principal, r ExportRe
 	if err := s.recordExport(ctx, p, "export.return", r, ret.Incidents); err != nil {
 		return nil, err
 	}
+	if err := s.writeReturn(ret, r, w); err != nil {
+		return nil, fmt.Errorf("writing the quarterly return: %w", err)
+	}
+	return ret, nil
+}
+
+// writeReturn renders the return in the requested format.
+func (s *Service) writeReturn(ret *Return, r ExportRequest, w io.Writer) error {
 	secs := ret.sections()
 	switch r.Format {
 	case FormatCSV:
 		cw := csvsafe.NewWriter(w)
 		if err := cw.Write(headers(returnColumns)); err != nil {
-			return nil, err
+			return err
 		}
 		for _, sec := range secs {
 			for _, c := range sec.rows {
 				if err := cw.Write([]string{sec.title, c.Key, fmt.Sprint(c.Count)}); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
-		err = cw.Flush()
+		return cw.Flush()
 	case FormatXLSX:
 		wb := document.NewWorkbook(w)
 		sh, err := wb.Sheet("Return "+ret.Quarter, returnColumns)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, sec := range secs {
 			for _, c := range sec.rows {
 				if err := sh.Row(sec.title, c.Key, c.Count); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
-		err = wb.Close()
+		return wb.Close()
 	case FormatPDF:
 		doc := document.NewPDF(document.Options{Title: "Quarterly return on security incidents: " + ret.Quarter,
 			Marking: "TLP:" + strings.ToUpper(r.Audience), Generated: s.now(), Author: "Vigil"})
@@ -208,10 +216,7 @@ func (s *Service) ExportReturn(ctx context.Context, p auth.Principal, r ExportRe
 			}
 			doc.KeyValues(kvs)
 		}
-		err = doc.Write(w)
+		return doc.Write(w)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("writing the quarterly return: %w", err)
-	}
-	return ret, nil
+	return nil
 }
