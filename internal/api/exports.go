@@ -37,7 +37,7 @@ func (a *API) breachLog(w http.ResponseWriter, r *http.Request, p auth.Principal
 		badRequest(w, err)
 		return
 	}
-	format := q["format"]
+	format := strings.ToLower(q["format"])
 	if format == "" {
 		format = service.FormatJSON
 	}
@@ -56,7 +56,7 @@ func (a *API) quarterlyReturn(w http.ResponseWriter, r *http.Request, p auth.Pri
 		return
 	}
 	quarter := r.PathValue("quarter")
-	format := q["format"]
+	format := strings.ToLower(q["format"])
 	if format == "" || format == service.FormatJSON {
 		ret, err := a.svc.QuarterlyReturn(r.Context(), p, quarter)
 		if err != nil {

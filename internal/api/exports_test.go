@@ -27,7 +27,7 @@ func TestBreachLogAndReturnEndpoints(t *testing.T) {
 		if entries, _ := r.get("entries").([]any); len(entries) != 1 || r.str("entries.0.ref") != e.refs["lost"] {
 			t.Errorf("JSON log %s, want only %s", r.body, e.refs["lost"])
 		}
-		r = e.do(t, req{method: "GET", path: "/api/v1/breach-log?format=csv", as: "auditor"})
+		r = e.do(t, req{method: "GET", path: "/api/v1/breach-log?format=CSV", as: "auditor"})
 		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") ||
 			!strings.Contains(r.header.Get("Content-Disposition"), `filename=breach-log.csv`) || !strings.Contains(string(r.body), "'@SUM(1+1) lost laptop") {
 			t.Errorf("CSV: %d %v %s", r.status, r.header, r.body)

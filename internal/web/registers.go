@@ -92,7 +92,7 @@ func (h *Handler) breachLog(w http.ResponseWriter, r *http.Request, p auth.Princ
 	for _, k := range []string{"from-day", "from-month", "from-year", "to-day", "to-month", "to-year"} {
 		form[k] = q.Get(k)
 	}
-	if format := q.Get("format"); format != "" && len(errs) == 0 {
+	if format := strings.ToLower(q.Get("format")); format != "" && len(errs) == 0 {
 		dl := download.New(w, service.ContentType(format), "breach-log."+format)
 		if _, err := h.svc.ExportBreachLog(r.Context(), p, service.ExportRequest{Period: per, Format: format}, dl); err != nil {
 			h.exportFailed(w, r, dl, err)
@@ -135,7 +135,7 @@ func (h *Handler) quarterlyReturn(w http.ResponseWriter, r *http.Request, p auth
 		quarter = fmt.Sprintf("%dQ%d", now.Year(), (int(now.Month())-1)/3+1)
 	}
 	form := map[string]string{"quarter": quarter}
-	if format := q.Get("format"); format != "" {
+	if format := strings.ToLower(q.Get("format")); format != "" {
 		dl := download.New(w, service.ContentType(format), "return-"+strings.ToUpper(quarter)+"."+format)
 		if _, err := h.svc.ExportReturn(r.Context(), p, service.ExportRequest{Quarter: quarter, Format: format}, dl); err != nil {
 			h.exportFailed(w, r, dl, err)
