@@ -75,6 +75,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/incidents/{ref}/breach-decision", a.authed(a.decideBreach))
 	mux.Handle("POST /api/v1/incidents/{ref}/breach-decision/approval", a.authed(a.approveBreach))
 	a.registerResponse(mux)
+	mux.Handle("GET /api/v1/breach-log", a.authed(a.breachLog))
+	mux.Handle("GET /api/v1/returns/{quarter}", a.authed(a.quarterlyReturn))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "Not found", "No such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})

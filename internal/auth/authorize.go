@@ -31,6 +31,10 @@ const (
 	EditPeopleMatters Action = "people.edit"
 	// Playbooks: an organisation's own versions of the response checklists.
 	EditPlaybooks Action = "playbook.edit"
+	// The breach log and the quarterly return are registers for accountability: the DPO,
+	// approvers, auditors and administrators read and export them.
+	ReadBreachLog Action = "breach_log.read"
+	ReadReturn    Action = "return.read"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -103,6 +107,8 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RolePeople, RoleApprover))
 	case EditPlaybooks:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
+	case ReadBreachLog, ReadReturn:
+		return p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover, RoleAuditor, RoleAdmin)
 	case VerifyAudit:
 		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)
 	case ImportIncidents:

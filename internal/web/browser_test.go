@@ -135,6 +135,15 @@ func TestJourneyInBrowser(t *testing.T) {
 	admin.Submit("form")
 	admin.Go(e.srv.URL + "/admin/users")
 	admin.CheckAccessibility("users")
+	admin.Go(e.srv.URL + "/breach-log")
+	admin.CheckAccessibility("breach-log")
+	if !strings.Contains(admin.Text("main"), ref) {
+		t.Fatalf("the breach log does not list %s", ref)
+	}
+	admin.Go(e.srv.URL + "/breach-log?from-day=31&from-month=2&from-year=2026")
+	admin.CheckAccessibility("breach-log-error")
+	admin.Go(e.srv.URL + "/returns")
+	admin.CheckAccessibility("quarterly-return")
 
 	rep.Go(statusURL)
 	rep.CheckAccessibility("reporter-status-closed")

@@ -65,6 +65,7 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		admins    = "admin"
 		creators  = "reporter handler dpo approver admin"
 		peopleOK  = "approver people"
+		registers = "dpo approver auditor admin"
 	)
 	// A pending suspension request (people matters) and a playbook task to address.
 	hr, err := e.svc.Authenticate(ctx, tokens["people"])
@@ -123,6 +124,12 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"POST", "/admin/settings/breach", form, "sign_off=yes", admins},
 		{"POST", "/admin/settings/deadlines", form, "jurisdictions=UK&calendar=england-and-wales&thresholds=50%2C100&subjects_hours=0", admins},
 		{"GET", "/admin/deliveries", "", "", admins},
+		{"GET", "/breach-log", "", "", registers},
+		{"GET", "/breach-log?format=csv&from-day=1&from-month=1&from-year=2026", "", "", registers},
+		{"GET", "/returns?quarter=2026Q3", "", "", registers},
+		{"GET", "/returns?quarter=2026Q3&format=pdf", "", "", registers},
+		{"GET", "/api/v1/breach-log?format=xlsx", "", "", registers},
+		{"GET", "/api/v1/returns/2026Q3", "", "", registers},
 		{"GET", inc1, "", "", readers},
 		{"GET", inc1 + "/details", "", "", readers},
 		{"GET", inc1 + "/status?to=triage", "", "", readers},

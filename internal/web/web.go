@@ -130,6 +130,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /incidents/{ref}/breach/decision", h.staff(h.breachDecide))
 	mux.Handle("POST /incidents/{ref}/breach/approval", h.staff(h.breachApprove))
 	mux.Handle("GET /dashboard", h.staff(h.dashboard))
+	mux.Handle("GET /breach-log", h.staff(h.breachLog))
+	mux.Handle("GET /returns", h.staff(h.quarterlyReturn))
 	mux.Handle("GET /admin/deliveries", h.staff(h.deliveries))
 	mux.Handle("GET /admin/users", h.staff(h.users))
 	mux.Handle("POST /admin/users", h.staff(h.inviteUser))
