@@ -18,6 +18,8 @@ const (
 	AssessBreach  Action = "breach.assess"
 	DecideBreach  Action = "breach.decide"
 	ApproveBreach Action = "breach.approve"
+	// ReadQuarantine lists the e-mails intake refused (they may be hostile: administrators).
+	ReadQuarantine Action = "intake.quarantine"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -78,7 +80,7 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover))
 	case ApproveBreach:
 		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
-	case ManageUsers:
+	case ManageUsers, ReadQuarantine:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case VerifyAudit:
 		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)

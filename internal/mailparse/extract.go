@@ -213,14 +213,23 @@ func firstNonEmpty(a, b string) string {
 }
 
 // autoReason says why a message looks sent by a program (RFC 3834 and the usual
-// non-standard markers), or "" when it looks sent by a person.
+// non-standard markers), or "" when it looks sent by a person. Vigil's own mail and bounces
+// come first: they are what a loop is made of, whatever else they are marked with.
 func autoReason(h mail.Header, from Address) string {
 	lower := func(k string) string { return strings.ToLower(strings.TrimSpace(h.Get(k))) }
+	local, _, _ := strings.Cut(strings.ToLower(from.Addr), "@")
+	switch {
+	case h.Get("X-Vigil-Kind") != "":
+		return AutoVigil
+	case strings.TrimSpace(h.Get("Return-Path")) == "<>":
+		return AutoBounce + " (empty Return-Path)"
+	case strings.HasPrefix(lower("Content-Type"), "multipart/report"):
+		return AutoBounce + " (delivery report)"
+	case local == "mailer-daemon" || local == "postmaster":
+		return AutoBounce + " (from " + local + ")"
+	}
 	if v := lower("Auto-Submitted"); v != "" && v != "no" {
 		return "auto-submitted: " + cut(cleanHeader(v), 40)
-	}
-	if h.Get("X-Vigil-Kind") != "" {
-		return "sent by Vigil"
 	}
 	switch v := lower("Precedence"); v {
 	case "bulk", "junk", "list", "auto_reply":
@@ -234,16 +243,18 @@ func autoReason(h mail.Header, from Address) string {
 	if h.Get("List-Id") != "" {
 		return "mailing list"
 	}
-	if rp := strings.TrimSpace(h.Get("Return-Path")); rp == "<>" {
-		return "bounce (empty Return-Path)"
-	}
-	if ct := lower("Content-Type"); strings.HasPrefix(ct, "multipart/report") {
-		return "delivery report"
-	}
-	local, _, _ := strings.Cut(strings.ToLower(from.Addr), "@")
 	switch local {
-	case "mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply", "donotreply":
+	case "noreply", "no-reply", "do-not-reply", "donotreply":
 		return "sent from " + local
 	}
 	return ""
 }
+
+// Auto reasons that mark a loop in the making rather than a person's out-of-office.
+const (
+	AutoVigil  = "sent by Vigil"
+	AutoBounce = "bounce"
+)
+
+// Loops reports whether an auto reason is Vigil's own mail or a bounce.
+func Loops(auto string) bool { return auto == AutoVigil || strings.HasPrefix(auto, AutoBounce) }

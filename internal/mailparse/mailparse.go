@@ -263,3 +263,10 @@ func msgID(v string) string {
 	}
 	return v
 }
+
+// HeaderFrom reads only the From header of raw, for saying who sent a message that was
+// refused before it could be parsed.
+func HeaderFrom(raw []byte) Address {
+	h, _ := splitHeader(stripMboxLine(raw[:min(len(raw), 256<<10)]))
+	return firstAddress(h.Get("From"))
+}

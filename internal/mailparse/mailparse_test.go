@@ -138,7 +138,10 @@ func TestAutoReasons(t *testing.T) {
 		{"List-Id: <news.example.org>", "mailing list"},
 		{"X-Vigil-Kind: acknowledgement", "sent by Vigil"},
 		{"Return-Path: <>", "bounce (empty Return-Path)"},
-		{"From: MAILER-DAEMON@example.org", "sent from mailer-daemon"},
+		{"From: MAILER-DAEMON@example.org", "bounce (from mailer-daemon)"},
+		{"X-Vigil-Kind: acknowledgement\r\nAuto-Submitted: auto-replied", "sent by Vigil"},
+		{"Content-Type: multipart/report; report-type=delivery-status; boundary=x", "bounce (delivery report)"},
+		{"From: no-reply@example.org", "sent from no-reply"},
 	}
 	for _, tt := range tests {
 		raw := tt.header + "\r\nSubject: s\r\n"

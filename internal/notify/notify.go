@@ -39,10 +39,12 @@ func (d *Deliverer) Deliver(ctx context.Context, it *store.OutboxItem) service.D
 	if err := json.Unmarshal([]byte(it.Payload), &esc); err != nil {
 		return service.Delivery{Err: fmt.Errorf("unreadable outbox payload: %w", err)}
 	}
-	switch it.Kind {
-	case service.KindEmail:
+	switch {
+	case it.Kind == service.KindEmail && esc.Event == service.AckEvent:
+		return d.acknowledgement(ctx, it)
+	case it.Kind == service.KindEmail:
 		return d.email(ctx, it, esc)
-	case service.KindWebhook:
+	case it.Kind == service.KindWebhook:
 		return d.webhook(ctx, it)
 	}
 	return service.Delivery{Err: fmt.Errorf("unknown outbox kind %q", it.Kind)}
@@ -61,15 +63,35 @@ func (d *Deliverer) email(ctx context.Context, it *store.OutboxItem, esc service
 	if err != nil {
 		return service.Delivery{Err: err}
 	}
+	return d.send(ctx, it, msg, esc.Ref)
+}
+
+func (d *Deliverer) send(ctx context.Context, it *store.OutboxItem, msg mail.Message, ref string) service.Delivery {
 	msg.To = []string{it.Target}
 	// The same Message-ID on every attempt lets a relay drop the duplicate of an attempt
 	// whose outcome was lost (a node killed between sending and recording).
 	msg.ID = fmt.Sprintf("outbox-%d", it.ID)
-	msg.Headers = map[string]string{"X-Vigil-Incident": esc.Ref}
+	msg.Headers = map[string]string{"X-Vigil-Incident": ref}
 	if err := d.Mail.Send(ctx, msg); err != nil {
 		return service.Delivery{Err: err, Retry: mail.IsTemporary(err)}
 	}
 	return service.Delivery{Status: 250}
+}
+
+// acknowledgement answers an e-mailed report with its reference.
+func (d *Deliverer) acknowledgement(ctx context.Context, it *store.OutboxItem) service.Delivery {
+	if d.Mail == nil {
+		return service.Delivery{Err: ErrNoRelay, Retry: true}
+	}
+	var ack service.Acknowledgement
+	if err := json.Unmarshal([]byte(it.Payload), &ack); err != nil {
+		return service.Delivery{Err: fmt.Errorf("unreadable acknowledgement: %w", err)}
+	}
+	msg, err := mail.RenderAcknowledgement(mail.Acknowledgement{Reference: ack.Ref, Outcome: ack.Outcome, InReplyTo: ack.InReplyTo})
+	if err != nil {
+		return service.Delivery{Err: err}
+	}
+	return d.send(ctx, it, msg, ack.Ref)
 }
 
 func (d *Deliverer) webhook(ctx context.Context, it *store.OutboxItem) service.Delivery {
