@@ -21,6 +21,8 @@ type Acknowledgement struct {
 	// InReplyTo is the Message-ID (without angle brackets) of the message acknowledged, so
 	// the acknowledgement threads with it.
 	InReplyTo string
+	// Phishing adds the advice for someone who reported a suspicious e-mail.
+	Phishing bool
 }
 
 //go:embed templates/acknowledgement.txt

@@ -87,7 +87,7 @@ func (d *Deliverer) acknowledgement(ctx context.Context, it *store.OutboxItem) s
 	if err := json.Unmarshal([]byte(it.Payload), &ack); err != nil {
 		return service.Delivery{Err: fmt.Errorf("unreadable acknowledgement: %w", err)}
 	}
-	msg, err := mail.RenderAcknowledgement(mail.Acknowledgement{Reference: ack.Ref, Outcome: ack.Outcome, InReplyTo: ack.InReplyTo})
+	msg, err := mail.RenderAcknowledgement(mail.Acknowledgement{Reference: ack.Ref, Outcome: ack.Outcome, InReplyTo: ack.InReplyTo, Phishing: ack.Kind == service.IntakePhishing})
 	if err != nil {
 		return service.Delivery{Err: err}
 	}

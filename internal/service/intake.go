@@ -76,6 +76,7 @@ type Acknowledgement struct {
 	Subject   string `json:"subject"` // the subject of the message acknowledged
 	InReplyTo string `json:"in_reply_to,omitempty"`
 	Outcome   string `json:"outcome"`
+	Kind      string `json:"kind"` // IntakeIncident or IntakePhishing
 }
 
 var refInSubject = regexp.MustCompile(`\[(INC-\d{4}-\d{5,})\]`)
@@ -270,7 +271,7 @@ func (s *Service) queueAck(tx *store.Tx, j *intakeJob, ref, outcome string) erro
 	if !j.ack {
 		return nil
 	}
-	payload, _ := json.Marshal(Acknowledgement{Event: AckEvent, Ref: ref, Subject: j.m.Subject, InReplyTo: j.m.MessageID, Outcome: outcome})
+	payload, _ := json.Marshal(Acknowledgement{Event: AckEvent, Ref: ref, Subject: j.m.Subject, InReplyTo: j.m.MessageID, Outcome: outcome, Kind: j.in.Kind})
 	_, err := tx.Enqueue(&store.OutboxItem{OrgID: s.orgID, DedupeKey: "ack/" + j.key, Kind: KindEmail, Target: j.sender,
 		Payload: string(payload), NextAttemptAt: j.now, CreatedAt: j.now})
 	return err
