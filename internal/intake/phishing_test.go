@@ -78,7 +78,9 @@ func TestPhishingObservablesAndCampaigns(t *testing.T) {
 		if reports != 2 {
 			t.Errorf("reports = %d, want 2", reports)
 		}
-		i := slices.IndexFunc(obs, func(o *store.Observable) bool { return o.Type == "url" && o.Value == "https://login.evil.test/reset?u=alice" })
+		i := slices.IndexFunc(obs, func(o *store.Observable) bool {
+			return o.Type == "url" && o.Value == "https://login.evil.test/reset?u=alice"
+		})
 		if i < 0 || obs[i].Count != 2 || !obs[i].LastSeen.After(obs[i].FirstSeen.Add(-1)) {
 			t.Errorf("url observable after two reports: %+v", obs[i])
 		}
