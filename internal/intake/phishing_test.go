@@ -43,10 +43,11 @@ func TestPhishingObservablesAndCampaigns(t *testing.T) {
 		if !strings.HasPrefix(inc.Title, "Phishing reported: Fwd: Your mailbox is full") || !strings.Contains(inc.Nature, "spf=fail dkim=none dmarc=fail") {
 			t.Errorf("title %q, nature %q", inc.Title, inc.Nature)
 		}
-		obs, reports, err := e.svc.IncidentObservables(ctx, sys, ref)
+		io, err := e.svc.ObservablesOf(ctx, sys, ref, "red")
 		if err != nil {
 			t.Fatal(err)
 		}
+		obs, reports := io.Observables, io.Reports
 		got := map[string]bool{}
 		for _, o := range obs {
 			got[o.Type+" "+o.Value] = true
@@ -74,7 +75,8 @@ func TestPhishingObservablesAndCampaigns(t *testing.T) {
 		if refs := e.incidents(t); len(refs) != 1 {
 			t.Fatalf("the second report of the campaign opened %v", refs)
 		}
-		obs, reports, _ = e.svc.IncidentObservables(ctx, sys, ref)
+		io, _ = e.svc.ObservablesOf(ctx, sys, ref, "red")
+		obs, reports = io.Observables, io.Reports
 		if reports != 2 {
 			t.Errorf("reports = %d, want 2", reports)
 		}

@@ -182,21 +182,36 @@ func (s *Service) addObservables(tx *store.Tx, p auth.Principal, inc *domain.Inc
 	return tx.Append(s.entry(p, "observables.recorded", inc, map[string]any{"observables": list}))
 }
 
-// IncidentObservables lists an incident's observables, and how many e-mails reported it.
-func (s *Service) IncidentObservables(ctx context.Context, p auth.Principal, ref string) ([]*Observable, int, error) {
+// IncidentObservables is an incident's observables as its readers get them.
+type IncidentObservables struct {
+	Ref         string        `json:"ref"`
+	Reports     int           `json:"reports"` // e-mails that reported the incident or joined it
+	Observables []*Observable `json:"observables"`
+	Withheld    int           `json:"withheld"` // marked above the audience's TLP, left out
+}
+
+// ObservablesOf lists an incident's observables marked no higher than audience.
+func (s *Service) ObservablesOf(ctx context.Context, p auth.Principal, ref, audience string) (*IncidentObservables, error) {
 	inc, err := s.authorize(ctx, p, ref, auth.ReadIncident)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	obs, err := s.store.Observables(ctx, s.orgID, inc.ID)
+	all, err := s.store.Observables(ctx, s.orgID, inc.ID)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	n, err := s.store.IncidentReports(ctx, inc.ID)
-	if err != nil {
-		return nil, 0, err
+	out := &IncidentObservables{Ref: inc.Ref, Observables: []*Observable{}}
+	for _, o := range all {
+		if taxonomy.TLPAllows(o.TLP, audience) {
+			out.Observables = append(out.Observables, o)
+		} else {
+			out.Withheld++
+		}
 	}
-	return obs, n, s.viewed(ctx, p, inc, "observables")
+	if out.Reports, err = s.store.IncidentReports(ctx, inc.ID); err != nil {
+		return nil, err
+	}
+	return out, s.viewed(ctx, p, inc, "observables")
 }
 
 // ObservableExport is the result of exporting observables.
