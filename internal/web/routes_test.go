@@ -128,6 +128,8 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"GET", api1 + "/clocks", "", "", readers},
 		{"GET", api1 + "/notifications", "", "", readers},
 		{"GET", api1 + "/breach-assessment", "", "", readers},
+		{"GET", api1 + "/observables", "", "", readers},
+		{"GET", "/api/v1/intake/quarantine", "", "", admins},
 		{"PATCH", api1, jsonCT, `{"title":"Open incident"}`, updaters},
 		{"POST", api1 + "/notifications", jsonCT, `{"recipient":"Board","method":"meeting"}`, updaters},
 		{"POST", api1 + "/links", jsonCT, `{"ref":"INC-1999-00001"}`, updaters},
