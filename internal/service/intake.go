@@ -102,7 +102,7 @@ func (s *Service) ReceiveMail(ctx context.Context, in InboundMail) (*IntakeResul
 		if !errors.As(err, &rej) {
 			return nil, err
 		}
-		return s.quarantine(ctx, in, "", rej.Reason, rej.Detail, now)
+		return s.quarantine(ctx, in, int64(len(in.Raw)), "", rej.Reason, rej.Detail, now)
 	}
 	sender := strings.ToLower(m.From.Addr)
 	key := "mid:" + m.MessageID
@@ -118,14 +118,14 @@ func (s *Service) ReceiveMail(ctx context.Context, in InboundMail) (*IntakeResul
 	// Vigil's own mail, bounces and delivery reports coming back are a loop in the making:
 	// kept for a person to look at, never turned into reports.
 	if mailparse.Loops(m.Auto) {
-		return s.quarantine(ctx, in, sender, ReasonLoop, m.Auto, now)
+		return s.quarantine(ctx, in, int64(len(in.Raw)), sender, ReasonLoop, m.Auto, now)
 	}
 	recent, err := s.store.IntakeCount(ctx, s.orgID, sender, now.Add(-time.Hour))
 	if err != nil {
 		return nil, err
 	}
 	if recent >= QuarantineRate {
-		return s.quarantine(ctx, in, sender, ReasonSenderRate, fmt.Sprintf("%d messages from %s in the last hour", recent, sender), now)
+		return s.quarantine(ctx, in, int64(len(in.Raw)), sender, ReasonSenderRate, fmt.Sprintf("%d messages from %s in the last hour", recent, sender), now)
 	}
 	job := &intakeJob{in: in, m: m, key: key, sender: sender, now: now,
 		ack: m.Auto == "" && recent < AckRate && sender != "" && !strings.EqualFold(sender, in.Recipient)}
@@ -372,9 +372,10 @@ func cutRunes(s string, max int) string {
 	return string(r[:max-1]) + "…"
 }
 
-// quarantine keeps a refused message: the raw bytes in the blob store (unless too large to
-// keep even there, when the hash alone is recorded), and a row saying why.
-func (s *Service) quarantine(ctx context.Context, in InboundMail, sender, reason, detail string, now time.Time) (*IntakeResult, error) {
+// quarantine keeps a refused message of size bytes: what there is of it in the blob store
+// (unless too large to keep even there, when the hash alone is recorded), and a row saying
+// why.
+func (s *Service) quarantine(ctx context.Context, in InboundMail, size int64, sender, reason, detail string, now time.Time) (*IntakeResult, error) {
 	sum := sha256.Sum256(in.Raw)
 	hash := hex.EncodeToString(sum[:])
 	if int64(len(in.Raw)) <= MaxAttachment*2 {
@@ -386,7 +387,7 @@ func (s *Service) quarantine(ctx context.Context, in InboundMail, sender, reason
 		sender = strings.ToLower(mailparse.HeaderFrom(in.Raw).Addr)
 	}
 	q := &store.Quarantined{OrgID: s.orgID, Reason: reason, Detail: cutRunes(detail, 500), Sender: cutRunes(sender, domain.MaxContact),
-		Recipient: in.Recipient, Size: int64(len(in.Raw)), SHA256: hash, ReceivedAt: now}
+		Recipient: in.Recipient, Size: size, SHA256: hash, ReceivedAt: now}
 	err := s.store.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertQuarantine(q); err != nil {
 			return err
@@ -408,4 +409,31 @@ func (s *Service) Quarantine(ctx context.Context, p auth.Principal, limit int) (
 		limit = 100
 	}
 	return s.store.Quarantine(ctx, s.orgID, limit)
+}
+
+// MailboxState is where polling of an IMAP mailbox was left.
+type MailboxState = store.MailboxState
+
+// LeaseMailbox gives owner the right to poll mailbox for lease, and where the last poll
+// left off; ok is false while another node holds it.
+func (s *Service) LeaseMailbox(ctx context.Context, mailbox, owner string, lease time.Duration) (st MailboxState, ok bool, err error) {
+	now := s.now()
+	err = s.store.Write(ctx, func(tx *store.Tx) error {
+		st, ok, err = tx.LeaseMailbox(s.orgID, mailbox, owner, now, now.Add(lease))
+		return err
+	})
+	return st, ok, err
+}
+
+// SaveMailbox records how far mailbox has been read.
+func (s *Service) SaveMailbox(ctx context.Context, mailbox string, st MailboxState) error {
+	return s.store.Write(ctx, func(tx *store.Tx) error { return tx.SaveMailbox(s.orgID, mailbox, st) })
+}
+
+// QuarantineOversized records a message too large to fetch: only its header is kept.
+func (s *Service) QuarantineOversized(ctx context.Context, in InboundMail, size int64) (*IntakeResult, error) {
+	if s.blobs == nil {
+		return nil, errors.New("e-mail intake needs a blob store for evidence")
+	}
+	return s.quarantine(ctx, in, size, "", mailparse.ReasonTooLarge, fmt.Sprintf("the message is %d bytes; only its header was fetched", size), s.now())
 }
