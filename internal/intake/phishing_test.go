@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/mailparse"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/storetest"
@@ -101,6 +102,21 @@ func TestPhishingObservablesAndCampaigns(t *testing.T) {
 		}
 		if refs := e.incidents(t); len(refs) != 2 {
 			t.Fatalf("incidents = %v, want a second campaign", refs)
+		}
+
+		// A restricted incident never gathers others' reports: joining would tell them its reference.
+		cur, err := e.svc.Incident(ctx, sys, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.UpdateIncident(ctx, sys, ref, domain.Patch{Restricted: domain.Opt[bool]{Set: true, Value: true}, Reason: "test"}, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+		if code := e.send(t, "carl@example.org", phishingAddr, forwardedBy(phish, "Carl <carl@example.org>", "report-10@example.org")); code != 250 {
+			t.Fatalf("fourth report: %d", code)
+		}
+		if refs := e.incidents(t); len(refs) != 3 {
+			t.Fatalf("incidents = %v, want a new one beside the restricted campaign", refs)
 		}
 
 		// Exports leave out what is marked above the audience, and say how much.

@@ -136,15 +136,9 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
-// ServeSMTP runs srv on addr until ctx ends. ready, if not nil, is told the address.
-func ServeSMTP(ctx context.Context, srv *smtp.Server, addr string, ready func(net.Addr)) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("SMTP intake: %w", err)
-	}
-	if ready != nil {
-		ready(l.Addr())
-	}
+// ServeSMTP runs srv on l until ctx ends, then lets sessions in progress finish (up to 30
+// seconds) so a message being recorded is answered.
+func ServeSMTP(ctx context.Context, srv *smtp.Server, l net.Listener) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
 	select {

@@ -55,12 +55,20 @@ func newEnv(t *testing.T, st *store.Store, limits mailparse.Limits) *env {
 		t.Fatal(err)
 	}
 	srv := intake.NewSMTPServer(svc, intake.SMTPOptions{Addresses: addrs, Limits: limits})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- intake.ServeSMTP(ctx, srv, "127.0.0.1:0", func(a net.Addr) { ready <- a.String() }) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &env{svc: svc, addr: <-ready}
+	go func() { done <- intake.ServeSMTP(ctx, srv, l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("SMTP receiver: %v", err)
+		}
+	})
+	return &env{svc: svc, addr: l.Addr().String()}
 }
 
 // send delivers raw with a real SMTP client and returns the server's reply code (250 when
