@@ -197,6 +197,9 @@ func TestSMTPIntakeReports(t *testing.T) {
 		if got := e.incidents(t); len(got) != 1 {
 			t.Errorf("the reply opened an incident: %v", got)
 		}
+		if acks := e.acks(t); len(acks) != 2 || !strings.Contains(acks[0].Payload+acks[1].Payload, `"outcome":"appended"`) {
+			t.Errorf("the reply was not acknowledged as added: %+v", acks)
+		}
 
 		// The same reference from someone else opens a new report and adds nothing to the first.
 		if code := e.send(t, "mallory@example.com", incidentAddr, message("mallory@example.com", "Re: ["+ref+"] more", "Add this to the report.")); code != 250 {

@@ -246,7 +246,10 @@ func (s *Service) appendReply(ctx context.Context, j *intakeJob, inc *domain.Inc
 		if err := tx.Append(s.entry(p, "note.added", inc, map[string]string{"kind": store.NoteFromReporter, "body": body, "via": "email"})); err != nil {
 			return err
 		}
-		return s.attachFiles(tx, p, inc, j)
+		if err := s.attachFiles(tx, p, inc, j); err != nil {
+			return err
+		}
+		return s.queueAck(tx, j, inc.Ref, OutcomeAppended)
 	})
 	if err != nil {
 		return nil, err
