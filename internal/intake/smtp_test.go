@@ -102,7 +102,7 @@ func message(from, subject, body string, extra ...string) []byte {
 
 func (e *env) incidents(t *testing.T) []string {
 	t.Helper()
-	list, _, err := e.svc.ListIncidents(context.Background(), e.svc.System(), service.ListQuery{})
+	list, _, err := e.svc.ListIncidents(context.Background(), e.svc.System(), service.ListQuery{Filter: store.Filter{Limit: 200}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,4 +367,31 @@ func readTestdata(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSenderRate: a sender writing in a loop gets a few acknowledgements, then none, then
+// their messages go to the quarantine instead of each opening a report.
+func TestSenderRate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, mailparse.Limits{})
+		for i := range service.QuarantineRate + 1 {
+			raw := message("loop@example.net", fmt.Sprintf("Report %d", i), "again", fmt.Sprintf("Message-ID: <loop-%d@example.net>", i))
+			if code := e.send(t, "loop@example.net", incidentAddr, raw); code != 250 {
+				t.Fatalf("message %d: %d", i, code)
+			}
+		}
+		if n := len(e.acks(t)); n != service.AckRate {
+			t.Errorf("%d acknowledgements, want %d", n, service.AckRate)
+		}
+		if n := len(e.incidents(t)); n != service.QuarantineRate {
+			t.Errorf("%d incidents, want %d", n, service.QuarantineRate)
+		}
+		q, err := e.svc.Quarantine(context.Background(), e.svc.System(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) != 1 || q[0].Reason != service.ReasonSenderRate || q[0].Sender != "loop@example.net" {
+			t.Errorf("quarantine = %+v", q)
+		}
+	})
 }
