@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -34,12 +35,20 @@ func startIntake(ctx context.Context, wg *sync.WaitGroup, svc *service.Service, 
 		if err != nil {
 			return err
 		}
+		o := intake.SMTPOptions{Addresses: addrs, Limits: limits, Logger: log}
+		if c.TLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+			if err != nil {
+				return fmt.Errorf("e-mail intake TLS: %w", err)
+			}
+			o.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		}
 		l, err := net.Listen("tcp", c.SMTPAddr)
 		if err != nil {
 			return fmt.Errorf("e-mail intake: %w", err)
 		}
-		log.Info("e-mail intake listening", "addr", l.Addr().String(), "addresses", len(addrs))
-		srv := intake.NewSMTPServer(svc, intake.SMTPOptions{Addresses: addrs, Limits: limits, Logger: log})
+		log.Info("e-mail intake listening", "addr", l.Addr().String(), "addresses", len(addrs), "starttls", o.TLSConfig != nil)
+		srv := intake.NewSMTPServer(svc, o)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -16,9 +16,11 @@ import (
 type Intake struct {
 	SMTPAddr  string
 	Addresses []string // kind=address pairs
-	MaxBytes  int64
-	MaxDepth  int
-	MaxParts  int
+	// TLSCert and TLSKey are PEM files; with them the receiver offers STARTTLS.
+	TLSCert, TLSKey string
+	MaxBytes        int64
+	MaxDepth        int
+	MaxParts        int
 
 	IMAPURL       string
 	IMAPPassword  string // from VIGIL_IMAP_PASSWORD only: a flag would show in the process list
@@ -35,6 +37,8 @@ func (c *Intake) BindIntake(fs *pflag.FlagSet) {
 		addrs = strings.Split(v, ",")
 	}
 	fs.StringArrayVar(&c.Addresses, "intake-address", addrs, "intake address as KIND=ADDRESS, KIND incident or phishing; repeat for several (env VIGIL_INTAKE_ADDRESSES, comma-separated)")
+	fs.StringVar(&c.TLSCert, "smtp-tls-cert", env("VIGIL_INTAKE_TLS_CERT", ""), "PEM certificate (chain) for STARTTLS on the SMTP receiver (env VIGIL_INTAKE_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "smtp-tls-key", env("VIGIL_INTAKE_TLS_KEY", ""), "PEM private key for --smtp-tls-cert (env VIGIL_INTAKE_TLS_KEY)")
 	fs.Int64Var(&c.MaxBytes, "intake-max-bytes", envInt64("VIGIL_INTAKE_MAX_BYTES", 20<<20), "largest e-mail taken in, in bytes (env VIGIL_INTAKE_MAX_BYTES)")
 	fs.IntVar(&c.MaxDepth, "intake-max-depth", int(envInt64("VIGIL_INTAKE_MAX_DEPTH", 8)), "deepest MIME nesting taken in (env VIGIL_INTAKE_MAX_DEPTH)")
 	fs.IntVar(&c.MaxParts, "intake-max-parts", int(envInt64("VIGIL_INTAKE_MAX_PARTS", 100)), "most MIME parts in one e-mail (env VIGIL_INTAKE_MAX_PARTS)")
@@ -54,6 +58,9 @@ func (c *Intake) Validate() error {
 	// The raw message is kept as an attachment, so it cannot be larger than one (20 MB).
 	if c.MaxBytes < 1<<10 || c.MaxBytes > 20<<20 || c.MaxDepth < 1 || c.MaxParts < 1 {
 		return fmt.Errorf("--intake-max-bytes must be 1024 to 20971520 (20 MB) and --intake-max-depth and --intake-max-parts at least 1")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--smtp-tls-cert and --smtp-tls-key go together")
 	}
 	if c.IMAPURL != "" && c.IMAPPassword == "" {
 		return fmt.Errorf("--imap-url needs the password in VIGIL_IMAP_PASSWORD")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/intake"
 	"github.com/vigil-ir/vigil/internal/mailparse"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/storetest"
@@ -21,7 +22,7 @@ func forwardedBy(raw []byte, from, id string) []byte {
 
 func TestPhishingObservablesAndCampaigns(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st, mailparse.Limits{})
+		e := newEnv(t, st, intake.SMTPOptions{Limits: mailparse.Limits{}})
 		ctx := context.Background()
 		sys := e.svc.System()
 		phish := readTestdata(t, "phish-attached.eml")

@@ -7,6 +7,7 @@ package intake
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +60,9 @@ type SMTPOptions struct {
 	Addresses Addresses
 	Limits    mailparse.Limits // MaxSize also bounds DATA (552 beyond it)
 	Domain    string           // the name in the greeting
+	// TLSConfig, when set, offers STARTTLS, so reports cross the network encrypted from
+	// servers that support it (most do).
+	TLSConfig *tls.Config
 	Logger    *slog.Logger
 }
 
@@ -80,6 +84,7 @@ func NewSMTPServer(r Receiver, o SMTPOptions) *smtp.Server {
 	if s.Domain == "" {
 		s.Domain = "localhost"
 	}
+	s.TLSConfig = o.TLSConfig
 	s.MaxMessageBytes = o.Limits.MaxSize
 	s.MaxRecipients = 10
 	s.ReadTimeout = 2 * time.Minute
@@ -88,16 +93,20 @@ func NewSMTPServer(r Receiver, o SMTPOptions) *smtp.Server {
 }
 
 type session struct {
-	r    Receiver
-	o    *SMTPOptions
-	to   string
-	kind string
+	r      Receiver
+	o      *SMTPOptions
+	to     string
+	kind   string
+	bounce bool
 }
 
-func (s *session) Reset()        { s.to, s.kind = "", "" }
+func (s *session) Reset()        { s.to, s.kind, s.bounce = "", "", false }
 func (s *session) Logout() error { return nil }
 
-func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.bounce = from == ""
+	return nil
+}
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	kind, ok := s.o.Addresses[strings.ToLower(strings.TrimSpace(to))]
@@ -127,7 +136,7 @@ func (s *session) Data(r io.Reader) error {
 	// The sending server waits on this answer; a minute is far longer than recording takes.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := s.r.ReceiveMail(ctx, service.InboundMail{Raw: buf.Bytes(), Kind: s.kind, Recipient: s.to, Limits: s.o.Limits})
+	res, err := s.r.ReceiveMail(ctx, service.InboundMail{Raw: buf.Bytes(), Kind: s.kind, Recipient: s.to, Bounce: s.bounce, Limits: s.o.Limits})
 	if err != nil {
 		s.o.Logger.Error("e-mail intake failed; the sender will retry", "to", s.to, "err", err)
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Could not record the message now; try again later"}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -38,9 +40,12 @@ const (
 type env struct {
 	svc  *service.Service
 	addr string // the receiver
+	tls  *tls.Config
 }
 
-func newEnv(t *testing.T, st *store.Store, limits mailparse.Limits) *env {
+// newEnv runs the SMTP receiver, configured by o, over a service on st; o.Addresses
+// defaults to the two test intake addresses.
+func newEnv(t *testing.T, st *store.Store, o intake.SMTPOptions) *env {
 	t.Helper()
 	blobs, err := blob.New(t.TempDir())
 	if err != nil {
@@ -50,11 +55,12 @@ func newEnv(t *testing.T, st *store.Store, limits mailparse.Limits) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addrs, err := intake.ParseAddresses([]string{"incident=" + incidentAddr, "phishing=" + phishingAddr})
-	if err != nil {
-		t.Fatal(err)
+	if o.Addresses == nil {
+		if o.Addresses, err = intake.ParseAddresses([]string{"incident=" + incidentAddr, "phishing=" + phishingAddr}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	srv := intake.NewSMTPServer(svc, intake.SMTPOptions{Addresses: addrs, Limits: limits})
+	srv := intake.NewSMTPServer(svc, o)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -71,11 +77,21 @@ func newEnv(t *testing.T, st *store.Store, limits mailparse.Limits) *env {
 	return &env{svc: svc, addr: l.Addr().String()}
 }
 
+// withStartTLS makes send upgrade the connection, trusting pool.
+func (e *env) withStartTLS(pool *x509.CertPool) *env {
+	e.tls = &tls.Config{RootCAs: pool}
+	return e
+}
+
 // send delivers raw with a real SMTP client and returns the server's reply code (250 when
 // accepted).
 func (e *env) send(t *testing.T, from, to string, raw []byte) int {
 	t.Helper()
-	c, err := smtp.Dial(e.addr)
+	dial := smtp.Dial
+	if e.tls != nil {
+		dial = func(addr string) (*smtp.Client, error) { return smtp.DialStartTLS(addr, e.tls) }
+	}
+	c, err := dial(e.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +146,7 @@ func (e *env) acks(t *testing.T) []*store.OutboxItem {
 
 func TestSMTPIntakeReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st, mailparse.Limits{MaxSize: 64 << 10})
+		e := newEnv(t, st, intake.SMTPOptions{Limits: mailparse.Limits{MaxSize: 64 << 10}})
 		ctx := context.Background()
 		sys := e.svc.System()
 
@@ -225,7 +241,7 @@ func TestSMTPIntakeReports(t *testing.T) {
 
 func TestSMTPIntakeBadInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st, mailparse.Limits{MaxSize: 64 << 10, MaxDepth: 4})
+		e := newEnv(t, st, intake.SMTPOptions{Limits: mailparse.Limits{MaxSize: 64 << 10, MaxDepth: 4}})
 		deep := "From: x@example.net\r\nSubject: deep\r\n\r\nbottom\r\n"
 		for range 10 {
 			deep = "From: x@example.net\r\nSubject: wrap\r\nContent-Type: message/rfc822\r\n\r\n" + deep
@@ -243,10 +259,15 @@ func TestSMTPIntakeBadInput(t *testing.T) {
 			{"nested too deep", incidentAddr, []byte(deep), 250, mailparse.ReasonTooDeep},
 			{"our own mail coming back", incidentAddr, message("vigil@example.org", "[INC-2026-00001] We have received your report", "…", "X-Vigil-Kind: acknowledgement", "Auto-Submitted: auto-replied"), 250, service.ReasonLoop},
 			{"a bounce", incidentAddr, message("MAILER-DAEMON@example.net", "Undelivered Mail", "…"), 250, service.ReasonLoop},
+			{"empty envelope sender", incidentAddr, message("someone@example.net", "Delivery failed", "…", "Message-ID: <dsn-1@example.net>"), 250, service.ReasonLoop},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				if code := e.send(t, "x@example.net", tt.to, tt.raw); code != tt.code {
+				from := "x@example.net"
+				if tt.name == "empty envelope sender" {
+					from = "" // MAIL FROM:<>
+				}
+				if code := e.send(t, from, tt.to, tt.raw); code != tt.code {
 					t.Fatalf("reply code %d, want %d", code, tt.code)
 				}
 				if tt.reason == "" {
@@ -297,7 +318,7 @@ func (s *captureSession) Data(r io.Reader) error {
 // to the receiver, which must not answer it (no mail loop).
 func TestAcknowledgementRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st, mailparse.Limits{})
+		e := newEnv(t, st, intake.SMTPOptions{Limits: mailparse.Limits{}})
 		relay := &capture{}
 		rs := smtp.NewServer(relay)
 		rs.Domain = "relay.test"
@@ -373,7 +394,7 @@ func readTestdata(t *testing.T, name string) []byte {
 // their messages go to the quarantine instead of each opening a report.
 func TestSenderRate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st, mailparse.Limits{})
+		e := newEnv(t, st, intake.SMTPOptions{Limits: mailparse.Limits{}})
 		for i := range service.QuarantineRate + 1 {
 			raw := message("loop@example.net", fmt.Sprintf("Report %d", i), "again", fmt.Sprintf("Message-ID: <loop-%d@example.net>", i))
 			if code := e.send(t, "loop@example.net", incidentAddr, raw); code != 250 {
@@ -392,6 +413,19 @@ func TestSenderRate(t *testing.T) {
 		}
 		if len(q) != 1 || q[0].Reason != service.ReasonSenderRate || q[0].Sender != "loop@example.net" {
 			t.Errorf("quarantine = %+v", q)
+		}
+	})
+}
+
+func TestSMTPStartTLS(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		cert, pool := selfSigned(t)
+		e := newEnv(t, st, intake.SMTPOptions{TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}})
+		if code := e.withStartTLS(pool).send(t, "ivy@example.net", incidentAddr, message("ivy@example.net", "Over TLS", "Sent encrypted.")); code != 250 {
+			t.Fatalf("STARTTLS delivery: %d", code)
+		}
+		if got := e.incidents(t); len(got) != 1 {
+			t.Errorf("incidents = %v", got)
 		}
 	})
 }

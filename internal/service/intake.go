@@ -56,7 +56,10 @@ type InboundMail struct {
 	Raw       []byte
 	Kind      string // IntakeIncident or IntakePhishing
 	Recipient string // the intake address it was sent to
-	Limits    mailparse.Limits
+	// Bounce is true when the SMTP envelope sender was empty (MAIL FROM:<>), which only
+	// delivery status notifications use (RFC 5321 §4.5.5).
+	Bounce bool
+	Limits mailparse.Limits
 }
 
 // IntakeResult is what became of a message.
@@ -117,6 +120,9 @@ func (s *Service) ReceiveMail(ctx context.Context, in InboundMail) (*IntakeResul
 	}
 	// Vigil's own mail, bounces and delivery reports coming back are a loop in the making:
 	// kept for a person to look at, never turned into reports.
+	if in.Bounce && m.Auto == "" {
+		m.Auto = mailparse.AutoBounce + " (empty envelope sender)"
+	}
 	if mailparse.Loops(m.Auto) {
 		return s.quarantine(ctx, in, int64(len(in.Raw)), sender, ReasonLoop, m.Auto, now)
 	}

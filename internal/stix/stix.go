@@ -123,7 +123,7 @@ func NewBundle(obs []*store.Observable) (*Bundle, error) {
 		b.Objects = append(b.Objects, Indicator{
 			Type: "indicator", SpecVersion: "2.1", ID: id,
 			Created: timestamp(o.FirstSeen), Modified: timestamp(o.LastSeen), ValidFrom: timestamp(o.FirstSeen),
-			Name:           cut(o.Type+": "+o.Value, 200),
+			Name:           o.Type + ": " + o.Value,
 			IndicatorTypes: []string{"malicious-activity"}, Labels: []string{"phishing"},
 			Pattern: pattern, PatternType: "stix",
 			ExternalReferences: []ExternalReference{{SourceName: "vigil", ExternalID: o.Ref}},
@@ -154,12 +154,4 @@ func Write(w io.Writer, obs []*store.Observable) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(b)
-}
-
-func cut(s string, max int) string {
-	r := []rune(s)
-	if len(r) <= max {
-		return s
-	}
-	return string(r[:max-1]) + "…"
 }
