@@ -151,14 +151,13 @@ type Original struct {
 
 // Message is a parsed message.
 type Message struct {
-	From       Address
-	ReplyTo    []Address
-	To         []Address
-	Subject    string
-	MessageID  string // without angle brackets
-	InReplyTo  string
-	References []string
-	Date       time.Time
+	From      Address
+	ReplyTo   []Address
+	To        []Address
+	Subject   string
+	MessageID string // without angle brackets
+	InReplyTo string
+	Date      time.Time
 	// Text is the body as plain text (HTML turned into text when there is no plain part),
 	// cut to Limits.MaxText runes.
 	Text        string
@@ -169,8 +168,6 @@ type Message struct {
 	Auto string
 	// Forwarded is the forwarded original, when the message carries one.
 	Forwarded *Original
-	// Size is the raw message's length in bytes.
-	Size int64
 }
 
 // Parse reads raw under limits.
@@ -185,7 +182,7 @@ func Parse(raw []byte, l Limits) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{Size: int64(len(raw))}
+	m := &Message{}
 	h := e.header
 	m.From = firstAddress(h.Get("From"))
 	m.ReplyTo = addresses(h.Get("Reply-To"))
@@ -193,11 +190,6 @@ func Parse(raw []byte, l Limits) (*Message, error) {
 	m.Subject = cleanHeader(h.Get("Subject"))
 	m.MessageID = msgID(h.Get("Message-Id"))
 	m.InReplyTo = msgID(h.Get("In-Reply-To"))
-	for _, r := range strings.Fields(h.Get("References")) {
-		if id := msgID(r); id != "" {
-			m.References = append(m.References, id)
-		}
-	}
 	m.Date, _ = h.Date()
 	m.Auto = autoReason(h, m.From)
 	m.Attachments = e.attachments
