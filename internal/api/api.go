@@ -70,6 +70,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/clocks", a.authed(a.listClocks))
 	mux.Handle("GET /api/v1/incidents/{ref}/observables", a.authed(a.incidentObservables))
 	mux.Handle("GET /api/v1/intake/quarantine", a.authed(a.quarantine))
+	mux.Handle("GET /api/v1/intake/quarantine/{id}/raw", a.authed(a.quarantinedRaw))
 	a.registerClassification(mux)
 	mux.Handle("POST /api/v1/assess", a.authed(a.assess))
 	mux.Handle("PUT /api/v1/incidents/{ref}/breach-assessment", a.authed(a.saveAssessment))

@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -69,4 +71,27 @@ func (a *API) quarantine(w http.ResponseWriter, r *http.Request, p auth.Principa
 		items = []*store.Quarantined{}
 	}
 	writeJSON(w, http.StatusOK, QuarantineList{Items: items})
+}
+
+// quarantinedRaw answers GET /api/v1/intake/quarantine/{id}/raw: the refused message as
+// received, as a download (never rendered: it may be hostile).
+func (a *API) quarantinedRaw(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		a.fail(w, r, domain.ErrNotFound)
+		return
+	}
+	q, f, err := a.svc.OpenQuarantined(r.Context(), p, id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "message/rfc822")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"quarantine-%d.eml\"", q.ID))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := io.Copy(w, f); err != nil {
+		a.log.Debug("writing response", "err", err)
+	}
 }

@@ -2,28 +2,39 @@ package api_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/blob"
+	"github.com/vigil-ir/vigil/internal/server"
 	"github.com/vigil-ir/vigil/internal/service"
+	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/storetest"
 )
 
-// takeInPhish records the testdata phishing report through a service over the env's store
-// (the env's own service has no blob store for evidence) and names the incident "phish".
-func takeInPhish(t *testing.T, e *env) {
+// withBlobs serves the API from a service over the env's store that has a blob store for
+// evidence (the env's own service has none); it returns where that service is put.
+func withBlobs(t *testing.T, svc **service.Service) envOptions {
+	return envOptions{handler: func(e *env) http.Handler {
+		blobs, err := blob.New(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *svc, err = service.New(context.Background(), e.st, service.Options{Now: e.clock.Now, Blobs: blobs}); err != nil {
+			t.Fatal(err)
+		}
+		return handlerOf(t, server.Handler(*svc, nil, false))
+	}}
+}
+
+// takeInPhish records the testdata phishing report, naming its incident "phish", and a
+// message with no header, which is quarantined.
+func takeInPhish(t *testing.T, e *env, svc *service.Service) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "mailparse", "testdata", "messages", "phish-attached.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := service.New(context.Background(), e.st, service.Options{Now: e.clock.Now, Blobs: blobs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +49,11 @@ func takeInPhish(t *testing.T, e *env) {
 }
 
 func TestObservablesAndQuarantine(t *testing.T) {
-	eachEngine(t, envOptions{}, func(t *testing.T, e *env) {
-		takeInPhish(t, e)
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		var svc *service.Service
+		e := newEnv(t, st, withBlobs(t, &svc))
+		takeInPhish(t, e, svc)
 		tests := []struct {
 			name, path, as string
 			status         int
@@ -72,6 +86,13 @@ func TestObservablesAndQuarantine(t *testing.T) {
 				}
 			}},
 			{"quarantine not for handlers", "/api/v1/intake/quarantine", "handler", 403, nil},
+			{"a quarantined message as received", "/api/v1/intake/quarantine/1/raw", "admin", 200, func(t *testing.T, r *response) {
+				if string(r.body) != "no header at all" || r.header.Get("Content-Type") != "message/rfc822" || !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
+					t.Errorf("%v %q", r.header, r.body)
+				}
+			}},
+			{"not for handlers either", "/api/v1/intake/quarantine/1/raw", "handler", 403, nil},
+			{"no such message", "/api/v1/intake/quarantine/99/raw", "admin", 404, nil},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -418,6 +419,34 @@ func (s *Service) Quarantine(ctx context.Context, p auth.Principal, limit int) (
 		limit = 100
 	}
 	return s.store.Quarantine(ctx, s.orgID, limit)
+}
+
+// OpenQuarantined returns a refused message and its raw bytes for an administrator to
+// inspect; the caller closes it. Opening it is recorded: the message may be hostile, and
+// what left Vigil is worth knowing.
+func (s *Service) OpenQuarantined(ctx context.Context, p auth.Principal, id int64) (*store.Quarantined, io.ReadCloser, error) {
+	if !auth.Can(p, auth.ReadQuarantine, nil) {
+		return nil, nil, domain.ErrForbidden
+	}
+	q, err := s.store.QuarantinedByID(ctx, s.orgID, id)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	if s.blobs == nil {
+		return nil, nil, errors.New("no blob store configured")
+	}
+	f, err := s.blobs.Open(q.SHA256)
+	if err != nil {
+		// Only the hash is kept of a message too large for the blob store.
+		return nil, nil, fmt.Errorf("quarantined message %d: %w", id, domain.ErrNotFound)
+	}
+	if err := s.store.Write(ctx, func(tx *store.Tx) error {
+		return tx.Append(s.entry(p, "intake.quarantine.downloaded", nil, map[string]any{"id": q.ID, "sha256": q.SHA256}))
+	}); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return q, f, nil
 }
 
 // MailboxState is where polling of an IMAP mailbox was left.

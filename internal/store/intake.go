@@ -241,3 +241,19 @@ func (tx *Tx) SaveMailbox(orgID int64, mailbox string, st MailboxState) error {
 	}
 	return nil
 }
+
+// QuarantinedByID returns one refused message, or ErrNotFound.
+func (s *Store) QuarantinedByID(ctx context.Context, orgID, id int64) (*Quarantined, error) {
+	q := &Quarantined{OrgID: orgID}
+	var at int64
+	err := s.r.QueryRowContext(ctx, `SELECT id, reason, detail, sender, recipient, size, sha256, received_at FROM quarantine
+		WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&q.ID, &q.Reason, &q.Detail, &q.Sender, &q.Recipient, &q.Size, &q.SHA256, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading quarantine: %w", err)
+	}
+	q.ReceivedAt = fromMicros(at)
+	return q, nil
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/service"
 )
 
 // TestEveryRouteEveryRole walks every web and API route with every role, and nobody signed
@@ -42,6 +43,10 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.addUser("victim@example.org", "Victim", "reporter")
+	// A refused e-mail, so the quarantine has message 1 to download.
+	if _, err := e.svc.ReceiveMail(ctx, service.InboundMail{Raw: []byte("no header"), Kind: service.IntakeIncident, Recipient: "security@example.org"}); err != nil {
+		t.Fatal(err)
+	}
 
 	roles := []string{"anonymous", "reporter", "handler", "dpo", "approver", "auditor", "admin"}
 	web := map[string]*http.Client{"anonymous": e.client()}
@@ -130,6 +135,7 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"GET", api1 + "/breach-assessment", "", "", readers},
 		{"GET", api1 + "/observables", "", "", readers},
 		{"GET", "/api/v1/intake/quarantine", "", "", admins},
+		{"GET", "/api/v1/intake/quarantine/1/raw", "", "", admins},
 		{"PATCH", api1, jsonCT, `{"title":"Open incident"}`, updaters},
 		{"POST", api1 + "/notifications", jsonCT, `{"recipient":"Board","method":"meeting"}`, updaters},
 		{"POST", api1 + "/links", jsonCT, `{"ref":"INC-1999-00001"}`, updaters},
