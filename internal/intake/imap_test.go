@@ -139,7 +139,7 @@ func (e *imapEnv) count(t *testing.T, mailbox string) (all, processed int) {
 	return len(found.AllUIDs()), len(flagged.AllUIDs())
 }
 
-func newIMAPService(t *testing.T, st *store.Store) *service.Service {
+func newIMAPService(t testing.TB, st *store.Store) *service.Service {
 	t.Helper()
 	blobs, err := blob.New(t.TempDir())
 	if err != nil {
