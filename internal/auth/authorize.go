@@ -13,13 +13,13 @@ const (
 	ManageUsers    Action = "user.manage"
 	VerifyAudit    Action = "audit.verify"
 	SubmitReport   Action = "report.submit"
+	// ReadQuarantine lists the e-mails intake refused (they may be hostile: administrators).
+	ReadQuarantine Action = "intake.quarantine"
 	// Personal-data breach assessment: handlers answer the questionnaire, the DPO (or an
 	// approver) decides on the recommendation, and an approver signs the decision off.
 	AssessBreach  Action = "breach.assess"
 	DecideBreach  Action = "breach.decide"
 	ApproveBreach Action = "breach.approve"
-	// ReadQuarantine lists the e-mails intake refused (they may be hostile: administrators).
-	ReadQuarantine Action = "intake.quarantine"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -66,6 +66,8 @@ func Can(p Principal, a Action, sub *Subject) bool {
 	switch a {
 	case SubmitReport:
 		return true // anyone may report (seed 001 §3.2); the public endpoint can be switched off
+	case ReadQuarantine:
+		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case CreateIncident:
 		return p.Kind == KindSystem || p.hasAny(RoleReporter, RoleHandler, RoleDPO, RoleApprover, RoleAdmin)
 	case ListIncidents:
@@ -80,7 +82,7 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover))
 	case ApproveBreach:
 		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
-	case ManageUsers, ReadQuarantine:
+	case ManageUsers:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case VerifyAudit:
 		return p.Kind == KindSystem || p.hasAny(RoleAuditor, RoleAdmin, RoleApprover)
