@@ -39,18 +39,19 @@ func (d *Deliverer) Deliver(ctx context.Context, it *store.OutboxItem) service.D
 	if err := json.Unmarshal([]byte(it.Payload), &esc); err != nil {
 		return service.Delivery{Err: fmt.Errorf("unreadable outbox payload: %w", err)}
 	}
-	switch {
-	case it.Kind == service.KindEmail && esc.Event == service.AckEvent:
-		return d.acknowledgement(ctx, it)
-	case it.Kind == service.KindEmail:
+	switch it.Kind {
+	case service.KindEmail:
 		return d.email(ctx, it, esc)
-	case it.Kind == service.KindWebhook:
+	case service.KindWebhook:
 		return d.webhook(ctx, it)
 	}
 	return service.Delivery{Err: fmt.Errorf("unknown outbox kind %q", it.Kind)}
 }
 
 func (d *Deliverer) email(ctx context.Context, it *store.OutboxItem, esc service.Escalation) service.Delivery {
+	if esc.Event == service.AckEvent {
+		return d.acknowledgement(ctx, it)
+	}
 	if d.Mail == nil {
 		return service.Delivery{Err: ErrNoRelay, Retry: true}
 	}
@@ -66,6 +67,8 @@ func (d *Deliverer) email(ctx context.Context, it *store.OutboxItem, esc service
 	return d.send(ctx, it, msg, esc.Ref)
 }
 
+// send makes one attempt to deliver msg as outbox item it, about the incident ref; every
+// e-mail the outbox carries goes this way.
 func (d *Deliverer) send(ctx context.Context, it *store.OutboxItem, msg mail.Message, ref string) service.Delivery {
 	msg.To = []string{it.Target}
 	// The same Message-ID on every attempt lets a relay drop the duplicate of an attempt
