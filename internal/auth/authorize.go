@@ -13,6 +13,8 @@ const (
 	ManageUsers    Action = "user.manage"
 	VerifyAudit    Action = "audit.verify"
 	SubmitReport   Action = "report.submit"
+	// ReadQuarantine lists the e-mails intake refused (they may be hostile: administrators).
+	ReadQuarantine Action = "intake.quarantine"
 	// Personal-data breach assessment: handlers answer the questionnaire, the DPO (or an
 	// approver) decides on the recommendation, and an approver signs the decision off.
 	AssessBreach  Action = "breach.assess"
@@ -85,6 +87,8 @@ func Can(p Principal, a Action, sub *Subject) bool {
 	switch a {
 	case SubmitReport:
 		return true // anyone may report (seed 001 §3.2); the public endpoint can be switched off
+	case ReadQuarantine:
+		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case CreateIncident:
 		return p.Kind == KindSystem || p.hasAny(RoleReporter, RoleHandler, RoleDPO, RoleApprover, RoleAdmin)
 	case ListIncidents:

@@ -27,6 +27,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var cfg config.Config
+	var intakeCfg config.Intake
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Vigil: web UI and API on --addr, state in --data (or --database)",
@@ -64,6 +65,10 @@ func newServeCmd() *cobra.Command {
 			}
 			// The scheduler stops with ctx; wait for it before the database closes.
 			var wg sync.WaitGroup
+			// E-mail intake starts first: when its settings are wrong nothing is running yet.
+			if err := startIntake(ctx, &wg, svc, &intakeCfg, log); err != nil {
+				return err
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -81,6 +86,7 @@ func newServeCmd() *cobra.Command {
 		},
 	}
 	cfg.BindServe(cmd.Flags())
+	intakeCfg.BindIntake(cmd.Flags())
 	return cmd
 }
 

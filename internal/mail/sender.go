@@ -32,6 +32,12 @@ type Message struct {
 	// relay or mailbox can drop the duplicate left by an attempt whose outcome was unknown.
 	// Use the outbox entry's id. Letters, digits, '.', '_' and '-' only.
 	ID string
+	// InReplyTo, when set, is the Message-ID (without angle brackets) of the message this
+	// answers; it becomes In-Reply-To and References so mail clients thread the reply.
+	InReplyTo string
+	// AutoReply marks a reply sent by a program (Auto-Submitted: auto-replied) rather than a
+	// message it generated on its own (auto-generated); both silence auto-responders.
+	AutoReply bool
 	// Headers adds X-Vigil-* headers (e.g. X-Vigil-Incident). Other names are refused so a
 	// caller cannot override the structural or anti-loop headers.
 	Headers map[string]string
@@ -220,7 +226,18 @@ func (s *Sender) build(m Message) (*gomail.Msg, error) {
 	msg.SetMessageIDWithValue(s.messageID(m.ID))
 	// RFC 3834 §5: marks the mail as sent by a program so that auto-responders (out-of-office,
 	// vacation) do not answer it; Exchange ignores that and needs its own header.
-	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	auto := "auto-generated"
+	if m.AutoReply {
+		auto = "auto-replied"
+	}
+	msg.SetGenHeader("Auto-Submitted", auto)
+	if m.InReplyTo != "" {
+		if strings.ContainsAny(m.InReplyTo, "<>\r\n ") {
+			return nil, invalid("in-reply-to %q is not a bare Message-ID", m.InReplyTo)
+		}
+		msg.SetGenHeader(gomail.HeaderInReplyTo, "<"+m.InReplyTo+">")
+		msg.SetGenHeader(gomail.HeaderReferences, "<"+m.InReplyTo+">")
+	}
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
 	msg.SetGenHeader("X-Vigil-Kind", m.Kind)
 	for name, value := range m.Headers {

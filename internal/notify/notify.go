@@ -51,6 +51,9 @@ func (d *Deliverer) Deliver(ctx context.Context, it *store.OutboxItem) service.D
 }
 
 func (d *Deliverer) email(ctx context.Context, it *store.OutboxItem, esc service.Escalation) service.Delivery {
+	if esc.Event == service.AckEvent {
+		return d.acknowledgement(ctx, it)
+	}
 	if d.Mail == nil {
 		return service.Delivery{Err: ErrNoRelay, Retry: true}
 	}
@@ -63,11 +66,17 @@ func (d *Deliverer) email(ctx context.Context, it *store.OutboxItem, esc service
 	if err != nil {
 		return service.Delivery{Err: err}
 	}
+	return d.send(ctx, it, msg, esc.Ref)
+}
+
+// send makes one attempt to deliver msg as outbox item it, about the incident ref; every
+// e-mail the outbox carries goes this way.
+func (d *Deliverer) send(ctx context.Context, it *store.OutboxItem, msg mail.Message, ref string) service.Delivery {
 	msg.To = []string{it.Target}
 	// The same Message-ID on every attempt lets a relay drop the duplicate of an attempt
 	// whose outcome was lost (a node killed between sending and recording).
 	msg.ID = fmt.Sprintf("outbox-%d", it.ID)
-	msg.Headers = map[string]string{"X-Vigil-Incident": esc.Ref}
+	msg.Headers = map[string]string{"X-Vigil-Incident": ref}
 	if err := d.Mail.Send(ctx, msg); err != nil {
 		return service.Delivery{Err: err, Retry: mail.IsTemporary(err)}
 	}

@@ -44,6 +44,10 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.addUser("victim@example.org", "Victim", "reporter")
+	// A refused e-mail, so the quarantine has message 1 to download.
+	if _, err := e.svc.ReceiveMail(ctx, service.InboundMail{Raw: []byte("no header"), Kind: service.IntakeIncident, Recipient: "security@example.org"}); err != nil {
+		t.Fatal(err)
+	}
 
 	roles := []string{"anonymous", "reporter", "handler", "dpo", "approver", "auditor", "admin", "people"}
 	web := map[string]*http.Client{"anonymous": e.client()}
@@ -163,6 +167,9 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"GET", api1 + "/clocks", "", "", readers},
 		{"GET", api1 + "/notifications", "", "", readers},
 		{"GET", api1 + "/breach-assessment", "", "", readers},
+		{"GET", api1 + "/observables", "", "", readers},
+		{"GET", "/api/v1/intake/quarantine", "", "", admins},
+		{"GET", "/api/v1/intake/quarantine/1/raw", "", "", admins},
 		{"PATCH", api1, jsonCT, `{"title":"Open incident"}`, updaters},
 		{"POST", api1 + "/notifications", jsonCT, `{"recipient":"Board","method":"meeting"}`, updaters},
 		{"POST", api1 + "/links", jsonCT, `{"ref":"INC-1999-00001"}`, updaters},
