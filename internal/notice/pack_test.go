@@ -42,11 +42,11 @@ var (
 func fullInput() *Input {
 	occurred := aware.Add(-20 * time.Hour)
 	f := &breach.Facts{
-		Jurisdictions: []breach.Jurisdiction{breach.JurisdictionUK, breach.JurisdictionJE, breach.JurisdictionEU},
+		Jurisdictions:  []breach.Jurisdiction{breach.JurisdictionUK, breach.JurisdictionJE, breach.JurisdictionEU},
 		EUMemberStates: []breach.Country{"FR", "IE"}, EUMainEstablishment: "IE", Role: breach.RoleController,
 		OccurredAt: &occurred, AwareAt: &aware, PersonalData: breach.PersonalDataYes,
-		Subjects: breach.Subjects{Count: ptr[int64](1200), CountIsEstimate: ptr(true), Kinds: []breach.SubjectKind{breach.KindCustomers, breach.KindChildren}, Vulnerable: ptr(true)},
-		Data:     breach.Data{Categories: []breach.Category{breach.CategoryContact, breach.CategoryHealth}, Records: ptr[int64](3400)},
+		Subjects:   breach.Subjects{Count: ptr[int64](1200), CountIsEstimate: ptr(true), Kinds: []breach.SubjectKind{breach.KindCustomers, breach.KindChildren}, Vulnerable: ptr(true)},
+		Data:       breach.Data{Categories: []breach.Category{breach.CategoryContact, breach.CategoryHealth}, Records: ptr[int64](3400)},
 		Protection: breach.Protection{Encryption: breach.EncryptionNone},
 		Cause:      breach.Cause{Malicious: ptr(true), Actor: breach.ActorExternal, Description: "Laptop stolen from a car"},
 		Ongoing:    ptr(false), Mitigations: []string{"Remote wipe requested", "Passwords reset"},
@@ -61,8 +61,8 @@ func fullInput() *Input {
 			WorstCase: "Health details published", ActionTaken: "Police informed; device wiped"},
 		Decided: &Decided{NotifyAuthority: map[string]bool{"UK": true, "JE": true, "EU": true}, NotifySubjects: true},
 		Clocks:  map[string]AuthorityClock{"UK": {Due: aware.Add(72 * time.Hour)}, "JE": {Due: aware.Add(72 * time.Hour)}, "EU": {Due: aware.Add(72 * time.Hour)}},
-		Sent: []Sent{{Rule: "authority-72h", Scope: "JE", Recipient: "JOIC", Method: "online form", SentAt: aware.Add(30 * time.Hour), Reference: "JOIC-77"}},
-		Now:  now, Classified: true,
+		Sent:    []Sent{{Rule: "authority-72h", Scope: "JE", Recipient: "JOIC", Method: "online form", SentAt: aware.Add(30 * time.Hour), Reference: "JOIC-77"}},
+		Now:     now, Classified: true,
 	}
 }
 
@@ -100,12 +100,12 @@ func TestPackHTMLGoldenEscapes(t *testing.T) {
 // TestCompleteness: which missing fields are needed now and which may follow, by phase.
 func TestCompleteness(t *testing.T) {
 	tests := []struct {
-		name     string
-		a        Authority
-		phase    Phase
-		edit     func(in *Input)
-		ready    bool
-		now      []string // missing fields needed now
+		name      string
+		a         Authority
+		phase     Phase
+		edit      func(in *Input)
+		ready     bool
+		now       []string // missing fields needed now
 		mayFollow []string
 	}{
 		{"complete", JOIC, PhaseInitial, func(*Input) {}, true, nil, nil},
