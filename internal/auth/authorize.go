@@ -18,6 +18,12 @@ const (
 	AssessBreach  Action = "breach.assess"
 	DecideBreach  Action = "breach.decide"
 	ApproveBreach Action = "breach.approve"
+	// Notices (issue 7): the incident team prepares the plan, regulator packs and letter runs;
+	// the DPO or an approver sends letters to the people affected; the DPO or an
+	// administrator edits the organisation's letter templates and notice details.
+	PrepareNotice       Action = "notice.prepare"
+	SendLetters         Action = "notice.send_letters"
+	EditLetterTemplates Action = "notice.edit_templates"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -78,6 +84,12 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover))
 	case ApproveBreach:
 		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
+	case PrepareNotice:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover))
+	case SendLetters:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover))
+	case EditLetterTemplates:
+		return p.Kind == KindSystem || p.hasAny(RoleDPO, RoleAdmin)
 	case ManageUsers:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case VerifyAudit:
