@@ -14,7 +14,8 @@ var templateFS embed.FS
 
 // funcs are shared by the text and HTML renderings, so both say the same thing.
 var funcs = map[string]any{
-	"when": when,
+	"when":    when,
+	"missing": missingWords,
 	"inc":  func(i int) int { return i + 1 },
 	"join": func(ms []Missing) string {
 		labels := make([]string, len(ms))
