@@ -16,7 +16,7 @@ var templateFS embed.FS
 var funcs = map[string]any{
 	"when":    when,
 	"missing": missingWords,
-	"inc":  func(i int) int { return i + 1 },
+	"inc":     func(i int) int { return i + 1 },
 	"join": func(ms []Missing) string {
 		labels := make([]string, len(ms))
 		for i, m := range ms {
