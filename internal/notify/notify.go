@@ -44,6 +44,8 @@ func (d *Deliverer) Deliver(ctx context.Context, it *store.OutboxItem) service.D
 		return d.email(ctx, it, esc)
 	case service.KindWebhook:
 		return d.webhook(ctx, it)
+	case service.KindLetter:
+		return d.letter(ctx, it)
 	}
 	return service.Delivery{Err: fmt.Errorf("unknown outbox kind %q", it.Kind)}
 }
@@ -61,11 +63,16 @@ func (d *Deliverer) email(ctx context.Context, it *store.OutboxItem, esc service
 	if err != nil {
 		return service.Delivery{Err: err}
 	}
+	return d.send(ctx, it, msg, esc.Ref)
+}
+
+// send hands one rendered message for an outbox item to the relay.
+func (d *Deliverer) send(ctx context.Context, it *store.OutboxItem, msg mail.Message, ref string) service.Delivery {
 	msg.To = []string{it.Target}
 	// The same Message-ID on every attempt lets a relay drop the duplicate of an attempt
 	// whose outcome was lost (a node killed between sending and recording).
 	msg.ID = fmt.Sprintf("outbox-%d", it.ID)
-	msg.Headers = map[string]string{"X-Vigil-Incident": esc.Ref}
+	msg.Headers = map[string]string{"X-Vigil-Incident": ref}
 	if err := d.Mail.Send(ctx, msg); err != nil {
 		return service.Delivery{Err: err, Retry: mail.IsTemporary(err)}
 	}
@@ -80,4 +87,20 @@ func (d *Deliverer) webhook(ctx context.Context, it *store.OutboxItem) service.D
 	}
 	res := webhook.Deliver(ctx, d.HTTP, it.Target, []byte(secret), fmt.Sprintf("outbox-%d", it.ID), []byte(it.Payload))
 	return service.Delivery{Status: res.StatusCode, Err: res.Err, Retry: res.Retry}
+}
+
+// letter e-mails one letter to a person affected by a breach (service/letters.go).
+func (d *Deliverer) letter(ctx context.Context, it *store.OutboxItem) service.Delivery {
+	if d.Mail == nil {
+		return service.Delivery{Err: ErrNoRelay, Retry: true}
+	}
+	var lm service.LetterMail
+	if err := json.Unmarshal([]byte(it.Payload), &lm); err != nil {
+		return service.Delivery{Err: fmt.Errorf("unreadable letter payload: %w", err)}
+	}
+	msg, err := mail.RenderLetter(lm.Letter)
+	if err != nil {
+		return service.Delivery{Err: err}
+	}
+	return d.send(ctx, it, msg, lm.Ref)
 }
