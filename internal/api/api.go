@@ -69,6 +69,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/incidents/{ref}/notifications", a.authed(a.recordNotification))
 	mux.Handle("GET /api/v1/clocks", a.authed(a.listClocks))
 	a.registerClassification(mux)
+	a.registerNotices(mux)
 	mux.Handle("POST /api/v1/assess", a.authed(a.assess))
 	mux.Handle("PUT /api/v1/incidents/{ref}/breach-assessment", a.authed(a.saveAssessment))
 	mux.Handle("GET /api/v1/incidents/{ref}/breach-assessment", a.authed(a.getAssessment))

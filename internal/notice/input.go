@@ -59,8 +59,10 @@ type Sent struct {
 // Input is everything a notice is prepared from. The service layer fills it; nothing here is
 // read from anywhere else.
 type Input struct {
-	Ref              string
-	Title            string
+	Ref   string
+	Title string
+	// Marking is printed on every page of the PDF, e.g. "TLP:AMBER".
+	Marking          string
 	Nature           string
 	OccurredAt       *time.Time
 	OccurredEstimate bool // the time of the breach is a best estimate (seed 002)

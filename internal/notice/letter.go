@@ -248,6 +248,13 @@ func mergeError(err error) error {
 	return fmt.Errorf("the template could not be merged: %w", err)
 }
 
+// ForEmail is the letter as e-mailed: an e-mail goes to an address, not an envelope, so the
+// postal address block stays off it.
+func (l Letter) ForEmail() Letter {
+	l.Name, l.Address = "", nil
+	return l
+}
+
 // Text is the letter as plain text: address block, date, then the body.
 func (l Letter) Text() string {
 	var b strings.Builder

@@ -127,6 +127,7 @@ type Completeness struct {
 type Pack struct {
 	Authority     Authority    `json:"authority"`
 	AuthorityName string       `json:"authority_name"`
+	Marking       string       `json:"marking"`
 	Ref           string       `json:"ref"`
 	Title         string       `json:"title"`
 	Phase         Phase        `json:"phase"`
@@ -453,7 +454,7 @@ func FieldIDs() []string {
 
 // Prepare builds the pack for an authority and phase, with its completeness check.
 func Prepare(in *Input, a Authority, phase Phase) *Pack {
-	p := &Pack{Authority: a, AuthorityName: a.Name(), Ref: in.Ref, Title: in.Title, Phase: phase, PreparedAt: in.Now.UTC(),
+	p := &Pack{Authority: a, AuthorityName: a.Name(), Marking: in.Marking, Ref: in.Ref, Title: in.Title, Phase: phase, PreparedAt: in.Now.UTC(),
 		Fields: []Field{}, Completeness: Completeness{Missing: []Missing{}}}
 	if a == EU {
 		if name := euAuthorityOf(in); name != "" {

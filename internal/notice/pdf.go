@@ -19,9 +19,9 @@ func missingWords(f Field) string {
 }
 
 // PDF writes the pack as a PDF: the same questions in the same order as the text, then the
-// breach-log extract. marking (e.g. "TLP:AMBER") is printed on every page.
-func (p *Pack) PDF(w io.Writer, marking string) error {
-	doc := document.NewPDF(document.Options{Title: "Personal data breach notification", Marking: marking, Generated: p.PreparedAt,
+// breach-log extract, with the pack's marking on every page.
+func (p *Pack) PDF(w io.Writer) error {
+	doc := document.NewPDF(document.Options{Title: "Personal data breach notification", Marking: p.Marking, Generated: p.PreparedAt,
 		Author: "Vigil"})
 	head := []document.KV{{Key: "To", Value: p.AuthorityName}, {Key: "Incident", Value: p.Ref + " – " + p.Title},
 		{Key: "Phase", Value: p.Phase.Words()}, {Key: "Prepared", Value: when(p.PreparedAt)}}

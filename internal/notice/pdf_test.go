@@ -21,9 +21,10 @@ func TestPackPDFHoldsEveryField(t *testing.T) {
 		t.Run(string(a), func(t *testing.T) {
 			in := fullInput()
 			in.Org.DPOContact = "" // one field missing, to see how it reads
+			in.Marking = "TLP:AMBER"
 			p := Prepare(in, a, PhaseInitial)
 			var buf bytes.Buffer
-			if err := p.PDF(&buf, "TLP:AMBER"); err != nil {
+			if err := p.PDF(&buf); err != nil {
 				t.Fatal(err)
 			}
 			text := squash(documenttest.PDFText(t, buf.Bytes()))

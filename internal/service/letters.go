@@ -453,32 +453,33 @@ func (s *Service) LetterRuns(ctx context.Context, p auth.Principal, ref string) 
 }
 
 // Letters merges every letter of a run, in file order, for printing. The rows are the
-// recipients' rows in the uploaded file.
-func (s *Service) Letters(ctx context.Context, p auth.Principal, ref string, runID int64) ([]notice.Letter, []int, error) {
+// recipients' rows in the uploaded file; the run's creation time dates the PDF, so the same
+// run always prints the same document.
+func (s *Service) Letters(ctx context.Context, p auth.Principal, ref string, runID int64) (*store.LetterRun, []notice.Letter, []int, error) {
 	inc, err := s.authorize(ctx, p, ref, auth.PrepareNotice)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	run, err := s.store.LetterRun(ctx, inc.ID, runID)
 	if err != nil {
-		return nil, nil, mapErr(err)
+		return nil, nil, nil, mapErr(err)
 	}
 	compiled, rc, err := compileRun(run)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sends, err := s.store.LetterSends(ctx, run.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	letters, rows := make([]notice.Letter, len(sends)), make([]int, len(sends))
 	for i, sd := range sends {
 		if letters[i], err = s.mergeSend(compiled, rc, inc.Ref, sd); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		rows[i] = sd.Row
 	}
-	return letters, rows, nil
+	return run, letters, rows, nil
 }
 
 // PublicStatement merges the organisation's public statement for an incident: the way to

@@ -103,7 +103,7 @@ func (s *Service) noticeInput(ctx context.Context, inc *domain.Incident) (*notic
 	if err != nil {
 		return nil, err
 	}
-	in := &notice.Input{Ref: inc.Ref, Title: inc.Title, Nature: inc.Nature, OccurredAt: inc.OccurredAt,
+	in := &notice.Input{Ref: inc.Ref, Title: inc.Title, Nature: inc.Nature, Marking: "TLP:" + strings.ToUpper(inc.TLP), OccurredAt: inc.OccurredAt,
 		OccurredEstimate: inc.OccurredPrecision != domain.PrecisionExact, AwareAt: inc.AwareAt, ContainedAt: inc.ContainedAt,
 		Org: org, Clocks: map[string]notice.AuthorityClock{}, NIS2Significant: inc.NIS2Significant, Classified: inc.Class != domain.ClassUnknown,
 		Now: s.now()}
