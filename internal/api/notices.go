@@ -288,6 +288,11 @@ func letterRunOf(v *service.LetterRunView) LetterRun {
 const MaxRecipientsUpload = 20 << 20
 
 func (a *API) draftLetters(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	// Authorise before reading the upload, so a refused caller learns nothing from its checks.
+	if _, err := a.svc.LetterRuns(r.Context(), p, r.PathValue("ref")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxRecipientsUpload)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError

@@ -11,12 +11,13 @@ func TestCanNotices(t *testing.T) {
 		PrepareNotice:       {RoleHandler, RoleDPO, RoleApprover},
 		SendLetters:         {RoleDPO, RoleApprover},
 		EditLetterTemplates: {RoleDPO, RoleAdmin},
+		ReadNotices:         {RoleHandler, RoleDPO, RoleApprover, RoleAuditor, RoleAdmin},
 	}
 	for a, allowed := range want {
 		for _, r := range roles {
 			p := Principal{UserID: 7, OrgID: 1, Roles: []Role{r}}
 			sub := open
-			if a == EditLetterTemplates {
+			if a == EditLetterTemplates || a == ReadNotices {
 				sub = nil
 			}
 			exp := false

@@ -52,7 +52,7 @@ type LetterTemplates struct {
 
 // LetterTemplates returns the organisation's letter (or public statement) wording.
 func (s *Service) LetterTemplates(ctx context.Context, p auth.Principal, kind string) (*LetterTemplates, error) {
-	if !auth.Can(p, auth.ListIncidents, nil) {
+	if !auth.Can(p, auth.ReadNotices, nil) {
 		return nil, domain.ErrForbidden
 	}
 	if kind != notice.KindLetter && kind != notice.KindPublicStatement {
@@ -441,6 +441,43 @@ func (s *Service) letterRun(ctx context.Context, inc *domain.Incident, runID int
 		}
 	}
 	return view, nil
+}
+
+// PreviewLetter merges the current letter wording for an example recipient with content
+// (blank parts filled from the breach assessment), so the team sees a letter before
+// uploading anyone.
+func (s *Service) PreviewLetter(ctx context.Context, p auth.Principal, ref string, content notice.Content) (notice.Letter, error) {
+	inc, err := s.authorize(ctx, p, ref, auth.PrepareNotice)
+	if err != nil {
+		return notice.Letter{}, err
+	}
+	defaults, err := s.defaultContent(ctx, inc)
+	if err != nil {
+		return notice.Letter{}, err
+	}
+	org, err := s.noticeSettings(ctx)
+	if err != nil {
+		return notice.Letter{}, err
+	}
+	tpls, err := s.letterTemplates(ctx, notice.KindLetter)
+	if err != nil {
+		return notice.Letter{}, err
+	}
+	compiled, err := notice.Compile(notice.Template{Kind: notice.KindLetter, Subject: tpls.Current.Subject, Body: tpls.Current.Body})
+	if err != nil {
+		return notice.Letter{}, templateError(err)
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return notice.Letter{}, err
+	}
+	rc := runContent{Content: fillContent(content, defaults), Organisation: org, Date: notice.LetterDate(s.now(), cal.Location())}
+	fields := map[string]string{}
+	for _, f := range compiled.CustomFields() {
+		fields[f] = "(" + f + ")"
+	}
+	raw, _ := json.Marshal(fields)
+	return s.mergeSend(compiled, rc, inc.Ref, &store.LetterSend{Name: "Alex Example", Email: "alex@example.org", Address: []string{"1 Example Street", "Example Town", "EX1 2PL"}, Fields: string(raw)})
 }
 
 // LetterRuns lists an incident's letter runs, newest first.

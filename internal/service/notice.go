@@ -23,7 +23,7 @@ const noticeSettingsKey = "notice"
 // sets it, the controller is the organisation's name and the DPO is blank (a pack then says
 // the contact is missing rather than inventing one).
 func (s *Service) NoticeSettings(ctx context.Context, p auth.Principal) (notice.Organisation, error) {
-	if !auth.Can(p, auth.ListIncidents, nil) {
+	if !auth.Can(p, auth.ReadNotices, nil) {
 		return notice.Organisation{}, domain.ErrForbidden
 	}
 	return s.noticeSettings(ctx)

@@ -129,6 +129,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /incidents/{ref}/breach/result", h.staff(h.breachResult))
 	mux.Handle("POST /incidents/{ref}/breach/decision", h.staff(h.breachDecide))
 	mux.Handle("POST /incidents/{ref}/breach/approval", h.staff(h.breachApprove))
+	h.registerNotices(mux)
 	mux.Handle("GET /dashboard", h.staff(h.dashboard))
 	mux.Handle("GET /admin/deliveries", h.staff(h.deliveries))
 	mux.Handle("GET /admin/users", h.staff(h.users))
