@@ -196,6 +196,13 @@ func TestNoticesAPI(t *testing.T) {
 		if !strings.Contains(string(r.body), "2 people notified") {
 			t.Fatalf("the pack does not say the people were told:\n%s", r.body)
 		}
+		// Every change is in the incident's record of events.
+		r = e.do(t, req{method: "GET", path: base + "/events", as: "approver"})
+		for _, action := range []string{"notice.answers_changed", "notice.plan_changed", "letters.drafted", "letters.started", "notification.recorded"} {
+			if !strings.Contains(string(r.body), `"action":"`+action+`"`) {
+				t.Errorf("the record of events lacks %s", action)
+			}
+		}
 		r = e.do(t, req{method: "GET", path: base + "/public-statement", as: "handler"})
 		if r.status != 200 || len(r.header.Get("X-Document-SHA256")) != 64 || !strings.Contains(fmt.Sprint(r.get("text")), "Dorothy Smith") {
 			t.Fatalf("public statement: %d %s", r.status, r.body)
