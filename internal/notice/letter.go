@@ -78,7 +78,6 @@ type Letter struct {
 
 // Compiled is a parsed template ready to merge.
 type Compiled struct {
-	kind    string
 	subject *template.Template
 	body    *template.Template
 	// custom are the recipient columns the template names as {{.Fields.column}}.
@@ -107,7 +106,7 @@ func Compile(t Template) (*Compiled, error) {
 	if len(errs) > 0 {
 		return nil, &TemplateError{Problems: errs}
 	}
-	c := &Compiled{kind: t.Kind}
+	c := &Compiled{}
 	var err error
 	if c.subject, err = c.parseChecked("subject", t.Subject); err != nil {
 		errs = append(errs, err.Error())
@@ -219,9 +218,6 @@ func sampleMerge() Merge {
 
 // CustomFields are the recipient columns the template needs, beyond name and address.
 func (c *Compiled) CustomFields() []string { return c.custom }
-
-// Kind is the template's kind.
-func (c *Compiled) Kind() string { return c.kind }
 
 // Merge fills the template for one recipient.
 func (c *Compiled) Merge(m Merge) (Letter, error) {

@@ -247,7 +247,11 @@ var specs = map[string]spec{
 			if who != "" {
 				who = "Who was involved: " + who
 			}
-			return lines(in.Nature, how, cause, who)
+			seen := in.Narrative.SeenBy
+			if seen != "" {
+				seen = "Who has seen the data, and what they did with it: " + seen
+			}
+			return lines(in.Nature, how, cause, who, seen)
 		}},
 	"data_content": {"data_content", "Personal data concerned", "The nature and content of the personal data concerned, and the categories of data (seed 002; GDPR Art. 33(3)(a))",
 		func(in *Input, _ Authority) string {
@@ -573,6 +577,9 @@ func otherAuthorities(in *Input, a Authority) string {
 			continue
 		}
 		line := fmt.Sprintf("%s, %s, on %s", s.Recipient, s.Method, when(s.SentAt))
+		if s.Phase != "" {
+			line += " – " + strings.ToLower(Phase(s.Phase).Words())
+		}
 		if s.Reference != "" {
 			line += " (their reference " + s.Reference + ")"
 		}

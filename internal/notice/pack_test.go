@@ -61,7 +61,7 @@ func fullInput() *Input {
 			WorstCase: "Health details published", ActionTaken: "Police informed; device wiped"},
 		Decided: &Decided{NotifyAuthority: map[string]bool{"UK": true, "JE": true, "EU": true}, NotifySubjects: true},
 		Clocks:  map[string]AuthorityClock{"UK": {Due: aware.Add(72 * time.Hour)}, "JE": {Due: aware.Add(72 * time.Hour)}, "EU": {Due: aware.Add(72 * time.Hour)}},
-		Sent:    []Sent{{Rule: "authority-72h", Scope: "JE", Recipient: "JOIC", Method: "online form", SentAt: aware.Add(30 * time.Hour), Reference: "JOIC-77"}},
+		Sent:    []Sent{{Rule: "authority-72h", Scope: "JE", Recipient: "JOIC", Method: "online form", SentAt: aware.Add(30 * time.Hour), Reference: "JOIC-77", Phase: "initial"}},
 		Now:     now, Classified: true,
 	}
 }
