@@ -404,6 +404,12 @@ var specs = map[string]spec{
 		}},
 	"other_authorities": {"other_authorities", "Other authorities notified", "Details of notifications to any other data protection authorities (seed 002)",
 		otherAuthorities},
+	"uploads": {"uploads", "Documents to upload", "The JOIC asks for an extract from the breach log, a copy of the information breached and the breach reporting policy (seed 002)",
+		func(*Input, Authority) string {
+			return "1. This incident's entry in the breach log: the extract at the end of this pack\n" +
+				"2. A copy of the information that was breached, so the JOIC can see what was compromised\n" +
+				"3. The organisation's breach reporting policy, if it has one"
+		}},
 	FieldDelayReasons: {FieldDelayReasons, "Reasons for the delay",
 		"Notified after 72 hours, or further information delayed: the reasons for the delay (GDPR Art. 33(1); DPJL 2018 Art. 20(2); seed 002)",
 		func(in *Input, a Authority) string {
@@ -426,7 +432,7 @@ var forms = map[Authority]form{
 	// first list is needed in the initial notification, the second may follow.
 	JOIC: {
 		fields: []string{"controller", "dpo", "phase", "occurred_at", "aware_at", "data_content", "protection", "organisation_affected",
-			"summary", "subjects", "records", "consequences", "measures", "subjects_told", "cross_border", "other_authorities", FieldDelayReasons},
+			"summary", "subjects", "records", "consequences", "measures", "subjects_told", "cross_border", "other_authorities", FieldDelayReasons, "uploads"},
 		now: []string{"controller", "dpo", "phase", "occurred_at", "aware_at", "data_content", "protection", "organisation_affected"},
 	},
 	// The ICO's personal data breach report form: about the breach, its effects, containment,
