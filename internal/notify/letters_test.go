@@ -56,14 +56,14 @@ func TestLettersByEmail(t *testing.T) {
 		if _, err := svc.Decide(ctx, sys, inc.Ref, true, service.BreachOverride{}, ""); err != nil {
 			t.Fatal(err)
 		}
-		csv := "name,email,account\nAnn Example,ann@example.org,A-1\n\"<script>{{.DPOName}}</script>\",eve@example.org,A-2\nBob,bob@example.org,A-3\n"
+		csv := "name,email,account\nAnn Example,ann@example.org,A-1\n\"<script>{{.DPOName}}</script>\",eve@example.org,A-2\nBob,bob@example.org,A-3\nGone,gone@example.org,A-4\n"
 		draft, err := svc.DraftLetters(ctx, sys, inc.Ref, service.LetterRequest{Method: service.MethodEmail, PerMinute: 60, Recipients: strings.NewReader(csv),
 			Content: notice.Content{WhatHappened: "A laptop was stolen from a car.", Consequences: "Someone could learn about your health.",
 				WhatWeAreDoing: "We have reported it to the police."}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if draft.Run.State != store.RunDraft || draft.Run.Recipients != 3 || len(draft.Run.DocumentSHA256) != 64 {
+		if draft.Run.State != store.RunDraft || draft.Run.Recipients != 4 || len(draft.Run.DocumentSHA256) != 64 {
 			t.Fatalf("draft = %+v", draft.Run)
 		}
 		// A draft has told nobody: it cannot be recorded as a notification.
@@ -78,6 +78,7 @@ func TestLettersByEmail(t *testing.T) {
 		}
 
 		relay := mailtest.Start(t)
+		relay.Refuse = map[string]bool{"gone@example.org": true}
 		sender, err := vmail.NewSender(vmail.Config{Host: "127.0.0.1", Port: relay.Port, TLS: vmail.TLSNone, From: mail.Address{Address: "vigil@example.org"}})
 		if err != nil {
 			t.Fatal(err)
@@ -89,23 +90,28 @@ func TestLettersByEmail(t *testing.T) {
 		if n := len(relay.Messages()); n != 1 {
 			t.Fatalf("%d letters sent at once, want 1 (the rate is 60 a minute)", n)
 		}
-		now = now.Add(2 * time.Second)
+		now = now.Add(3 * time.Second)
 		scheduler.Pass(ctx, svc, d, scheduler.Options{})
 		msgs := relay.Messages()
 		if len(msgs) != 3 {
-			t.Fatalf("%d letters sent after two seconds, want 3", len(msgs))
+			t.Fatalf("%d letters accepted after three seconds, want 3 (the fourth address is refused)", len(msgs))
 		}
 		view, err := svc.LetterRun(ctx, sys, inc.Ref, draft.Run.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if view.Counts[store.OutboxSent] != 3 {
-			t.Fatalf("counts = %v, want 3 sent", view.Counts)
+		if view.Counts[store.OutboxSent] != 3 || view.Counts[store.OutboxFailed] != 1 {
+			t.Fatalf("counts = %v, want 3 sent and 1 failed", view.Counts)
 		}
 		byEmail := map[string]*store.LetterSend{}
 		for _, sd := range view.Sends {
 			byEmail[sd.Email] = sd
-			if sd.SentAt == nil {
+			switch {
+			case sd.Email == "gone@example.org":
+				if sd.State != store.OutboxFailed || !strings.Contains(sd.LastError, "550") || sd.SentAt != nil {
+					t.Errorf("refused recipient: %+v", sd)
+				}
+			case sd.SentAt == nil:
 				t.Errorf("%s: no sent time", sd.Email)
 			}
 		}
@@ -139,7 +145,8 @@ func TestLettersByEmail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.PeopleCount == nil || *rec.PeopleCount != 3 || rec.DocumentSHA256 != draft.Run.DocumentSHA256 {
+		// The count is the run's recipients unless the caller says how many were reached.
+		if rec.PeopleCount == nil || *rec.PeopleCount != 4 || rec.DocumentSHA256 != draft.Run.DocumentSHA256 {
 			t.Fatalf("notification = %+v", rec)
 		}
 		cl, err := svc.Clocks(ctx, sys, inc.Ref)

@@ -31,6 +31,9 @@ type Message struct {
 // Server is a running test relay.
 type Server struct {
 	Port int
+	// Refuse lists recipients the server answers "550 no such mailbox", a permanent failure.
+	// Set it before the first message.
+	Refuse map[string]bool
 
 	mu   sync.Mutex
 	msgs []Message
@@ -79,6 +82,9 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if x.s.Refuse[to] {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
 	x.msg.To = append(x.msg.To, to)
 	return nil
 }
