@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/clocks"
+	"github.com/vigil-ir/vigil/internal/deadline"
 	"github.com/vigil-ir/vigil/internal/domain"
 	"github.com/vigil-ir/vigil/internal/notice"
 	"github.com/vigil-ir/vigil/internal/service"
@@ -87,7 +90,7 @@ func (h *Handler) renderNotices(w http.ResponseWriter, r *http.Request, p auth.P
 		v.Form[k] = r.PostFormValue(k)
 	}
 	// Arriving from a letter run or the public statement fills in what was sent.
-	for _, k := range []string{"letter_run", "recipient", "method", "document_sha256", "clock"} {
+	for _, k := range []string{"letter_run", "recipient", "method", "document_sha256", "clock", "phase", "people_count"} {
 		if q := r.URL.Query().Get(k); q != "" && v.Form[k] == "" {
 			v.Form[k] = q
 		}
@@ -141,9 +144,12 @@ func (h *Handler) savePlan(w http.ResponseWriter, r *http.Request, p auth.Princi
 
 // packView is a regulator pack page.
 type packView struct {
-	Inc        *domain.Incident
-	Pack       *notice.Pack
-	Text       string
+	Inc  *domain.Incident
+	Pack *notice.Pack
+	Text string
+	// SHA256 is the hash of Text, to record with the notification once it is pasted and sent.
+	SHA256     string
+	Clock      string // the authority's clock, rule/scope
 	Phases     []notice.Phase
 	CanPrepare bool
 }
@@ -184,7 +190,10 @@ func (h *Handler) renderPack(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if r.URL.Query().Get("done") == "answers" {
 		flash = "Your answers have been saved."
 	}
-	h.render(w, r, status, "notice_pack", page{Title: "Notification to " + pk.AuthorityName, Data: &packView{Inc: inc, Pack: pk, Text: text, Phases: notice.Phases, CanPrepare: canPrepare(p)},
+	sum := sha256.Sum256([]byte(text))
+	pv := &packView{Inc: inc, Pack: pk, Text: text, SHA256: hex.EncodeToString(sum[:]), Clock: deadline.RuleAuthority72h + "/" + string(pk.Authority.Jurisdiction()),
+		Phases: notice.Phases, CanPrepare: canPrepare(p)}
+	h.render(w, r, status, "notice_pack", page{Title: "Notification to " + pk.AuthorityName, Data: pv,
 		BackLink: "/incidents/" + pk.Ref + "/notices", Errors: errs, Flash: flash})
 }
 

@@ -65,9 +65,11 @@ func TestNoticesJourneyWithoutJavaScript(t *testing.T) {
 	expect(e.get(dpo, base+"?done=plan"), 200, "After the bank replies", "Decided by")
 
 	pack := e.get(dpo, base+"/packs/ICO?phase=final")
-	expect(pack, 200, "Notification to Information Commissioner", "Missing – needed now", "Paste-ready text", "1. First or subsequent notification")
+	expect(pack, 200, "Notification to Information Commissioner", "Missing – needed now", "Paste-ready text", "1. First or subsequent notification",
+		"SHA-256 of this text", "Record this notification once sent")
 	expect(e.post(dpo, base+"/answers", url.Values{"authority": {"ICO"}, "phase": {"final"}, "answer-measures": {"Device wiped remotely"}}), 303)
 	expect(e.get(dpo, base+"/packs/ICO?phase=final"), 200, "Device wiped remotely")
+	expect(e.get(dpo, base+"?recipient=ICO&phase=final&clock=authority-72h%2FUK"), 200, `<option value="authority-72h/UK" selected>`, `<option value="final" selected>`)
 	if r := e.get(dpo, base+"/packs/ICO/pdf?phase=final"); r.code != 200 || r.header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("pack PDF: %d %s", r.code, r.header.Get("Content-Type"))
 	}
