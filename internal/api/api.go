@@ -72,6 +72,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/intake/quarantine", a.authed(a.quarantine))
 	mux.Handle("GET /api/v1/intake/quarantine/{id}/raw", a.authed(a.quarantinedRaw))
 	a.registerClassification(mux)
+	a.registerNotices(mux)
 	mux.Handle("POST /api/v1/assess", a.authed(a.assess))
 	mux.Handle("PUT /api/v1/incidents/{ref}/breach-assessment", a.authed(a.saveAssessment))
 	mux.Handle("GET /api/v1/incidents/{ref}/breach-assessment", a.authed(a.getAssessment))

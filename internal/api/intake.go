@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/download"
 	"github.com/vigil-ir/vigil/internal/stix"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/taxonomy"
@@ -87,11 +88,7 @@ func (a *API) quarantinedRaw(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", "message/rfc822")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"quarantine-%d.eml\"", q.ID))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
-	if _, err := io.Copy(w, f); err != nil {
+	if _, err := io.Copy(download.New(w, "message/rfc822", fmt.Sprintf("quarantine-%d.eml", q.ID)), f); err != nil {
 		a.log.Debug("writing response", "err", err)
 	}
 }

@@ -37,6 +37,13 @@ const (
 	// approvers, auditors and administrators read and export them.
 	ReadBreachLog Action = "breach_log.read"
 	ReadReturn    Action = "return.read"
+	// Notices (issue 7): the incident team prepares the plan, regulator packs and letter runs;
+	// the DPO or an approver sends letters to the people affected; the DPO or an
+	// administrator edits the organisation's letter templates and notice details.
+	ReadNotices         Action = "notice.read" // templates and notice settings: staff, not reporters
+	PrepareNotice       Action = "notice.prepare"
+	SendLetters         Action = "notice.send_letters"
+	EditLetterTemplates Action = "notice.edit_templates"
 )
 
 // Subject is what the authoriser needs to know about an incident to decide.
@@ -103,6 +110,14 @@ func Can(p Principal, a Action, sub *Subject) bool {
 		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover))
 	case ApproveBreach:
 		return canSee(p, sub) && (p.Kind == KindSystem || p.Has(RoleApprover))
+	case ReadNotices:
+		return p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover, RoleAuditor, RoleAdmin)
+	case PrepareNotice:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleHandler, RoleDPO, RoleApprover))
+	case SendLetters:
+		return canSee(p, sub) && (p.Kind == KindSystem || p.hasAny(RoleDPO, RoleApprover))
+	case EditLetterTemplates:
+		return p.Kind == KindSystem || p.hasAny(RoleDPO, RoleAdmin)
 	case ManageUsers:
 		return p.Kind == KindSystem || p.Has(RoleAdmin)
 	case DecideApproval:

@@ -17,7 +17,8 @@ type Writer struct {
 	started     bool
 }
 
-// New prepares a download of filename with the given media type.
+// New prepares a download of filename with the given media type; an empty filename sends
+// the document to be shown in place rather than saved.
 func New(w http.ResponseWriter, contentType, filename string) *Writer {
 	return &Writer{w: w, contentType: contentType, filename: filename}
 }
@@ -28,7 +29,9 @@ func (d *Writer) Write(p []byte) (int, error) {
 		d.started = true
 		h := d.w.Header()
 		h.Set("Content-Type", d.contentType)
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.filename}))
+		if d.filename != "" { // shown in place, e.g. a paste-ready HTML pack
+			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.filename}))
+		}
 		h.Set("Cache-Control", "no-store") // registers of breaches must not linger in caches
 		h.Set("X-Content-Type-Options", "nosniff")
 		d.w.WriteHeader(http.StatusOK)
@@ -42,3 +45,9 @@ func (d *Writer) Write(p []byte) (int, error) {
 
 // Started reports whether anything was sent; after that an error can only be logged.
 func (d *Writer) Started() bool { return d.started }
+
+// Send answers with a document already rendered in memory.
+func Send(w http.ResponseWriter, contentType, filename string, body []byte) error {
+	_, err := New(w, contentType, filename).Write(body)
+	return err
+}

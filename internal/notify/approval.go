@@ -25,11 +25,5 @@ func (d *Deliverer) approvalEmail(ctx context.Context, it *store.OutboxItem) ser
 	if err != nil {
 		return service.Delivery{Err: err}
 	}
-	msg.To = []string{it.Target}
-	msg.ID = fmt.Sprintf("outbox-%d", it.ID)
-	msg.Headers = map[string]string{"X-Vigil-Incident": am.Ref}
-	if err := d.Mail.Send(ctx, msg); err != nil {
-		return service.Delivery{Err: err, Retry: mail.IsTemporary(err)}
-	}
-	return service.Delivery{Status: 250}
+	return d.send(ctx, it, msg, am.Ref)
 }

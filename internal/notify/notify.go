@@ -46,6 +46,8 @@ func (d *Deliverer) Deliver(ctx context.Context, it *store.OutboxItem) service.D
 		return d.email(ctx, it, esc)
 	case it.Kind == service.KindWebhook:
 		return d.webhook(ctx, it)
+	case it.Kind == service.KindLetter:
+		return d.letter(ctx, it)
 	}
 	return service.Delivery{Err: fmt.Errorf("unknown outbox kind %q", it.Kind)}
 }
@@ -91,4 +93,20 @@ func (d *Deliverer) webhook(ctx context.Context, it *store.OutboxItem) service.D
 	}
 	res := webhook.Deliver(ctx, d.HTTP, it.Target, []byte(secret), fmt.Sprintf("outbox-%d", it.ID), []byte(it.Payload))
 	return service.Delivery{Status: res.StatusCode, Err: res.Err, Retry: res.Retry, RetryAfter: res.RetryAfter}
+}
+
+// letter e-mails one letter to a person affected by a breach (service/letters.go).
+func (d *Deliverer) letter(ctx context.Context, it *store.OutboxItem) service.Delivery {
+	if d.Mail == nil {
+		return service.Delivery{Err: ErrNoRelay, Retry: true}
+	}
+	var lm service.LetterMail
+	if err := json.Unmarshal([]byte(it.Payload), &lm); err != nil {
+		return service.Delivery{Err: fmt.Errorf("unreadable letter payload: %w", err)}
+	}
+	msg, err := mail.RenderLetter(lm.Letter)
+	if err != nil {
+		return service.Delivery{Err: err}
+	}
+	return d.send(ctx, it, msg, lm.Ref)
 }

@@ -136,6 +136,13 @@ type NewNotification struct {
 	SentAt     time.Time `json:"sent_at"`
 	Reference  string    `json:"reference"`
 	LateReason string    `json:"late_reason"`
+	// What was sent (notice.go): phase of a regulator notification (initial, follow_up,
+	// final), the SHA-256 of the document, how many people were told, and the letter run
+	// that told them (which supplies the count and hash when they are left out).
+	Phase          string `json:"phase"`
+	DocumentSHA256 string `json:"document_sha256"`
+	PeopleCount    *int64 `json:"people_count"`
+	LetterRun      int64  `json:"letter_run"`
 }
 
 // RecordNotification records a notification and meets its clock. Meeting a clock late
@@ -159,15 +166,22 @@ func (s *Service) RecordNotification(ctx context.Context, p auth.Principal, ref 
 	if n.SentAt.After(now.Add(time.Minute)) {
 		v.Add("sent_at", "A notification cannot be recorded before it is made")
 	}
+	validateSent(v, &n)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	rec := &store.Notification{IncidentID: inc.ID, Rule: n.Rule, Scope: n.Scope, Recipient: strings.TrimSpace(n.Recipient), Method: strings.TrimSpace(n.Method),
-		SentAt: domain.Instant(n.SentAt), Reference: strings.TrimSpace(n.Reference), LateReason: strings.TrimSpace(n.LateReason), RecordedBy: p.Label(), CreatedAt: domain.Instant(now)}
+		SentAt: domain.Instant(n.SentAt), Reference: strings.TrimSpace(n.Reference), LateReason: strings.TrimSpace(n.LateReason), RecordedBy: p.Label(), CreatedAt: domain.Instant(now),
+		Phase: n.Phase, DocumentSHA256: n.DocumentSHA256, PeopleCount: n.PeopleCount}
 	err = s.store.Write(ctx, func(tx *store.Tx) error {
 		cur, err := tx.IncidentByRef(s.orgID, inc.Ref)
 		if err != nil {
 			return err
+		}
+		if n.LetterRun != 0 {
+			if err := fromLetterRun(tx, cur.ID, n.LetterRun, rec); err != nil {
+				return err
+			}
 		}
 		if n.Rule != "" {
 			cs, err := tx.ClockOf(cur.ID, n.Rule, n.Scope)

@@ -175,7 +175,7 @@ func (s *Service) DeliverPass(ctx context.Context, d Deliverer, limit int, backo
 			it.State, it.LastError, it.NextAttemptAt = store.OutboxPending, res.Err.Error(), now.Add(max(backoff(it.Attempts), res.RetryAfter))
 		default:
 			it.State, it.LastError = store.OutboxFailed, res.Err.Error()
-			s.log.Error("escalation could not be delivered", "target", it.Target, "key", it.DedupeKey, "err", res.Err)
+			s.log.Error("outbox item could not be delivered", "kind", it.Kind, "target", it.Target, "key", it.DedupeKey, "err", res.Err)
 		}
 		if err := s.store.Write(ctx, func(tx *store.Tx) error { return tx.FinishDelivery(it) }); err != nil {
 			return delivered, err

@@ -193,13 +193,20 @@ type Notification struct {
 	LateReason string    `json:"late_reason,omitempty"`
 	RecordedBy string    `json:"recorded_by"`
 	CreatedAt  time.Time `json:"created_at"`
+	// What was sent (migration 0010): the phase of a regulator notification, the SHA-256 of
+	// the document, how many people were told, and the letter run that told them.
+	Phase          string `json:"phase,omitempty"`
+	DocumentSHA256 string `json:"document_sha256,omitempty"`
+	PeopleCount    *int64 `json:"people_count,omitempty"`
+	LetterRunID    *int64 `json:"letter_run,omitempty"`
 }
 
 // InsertNotification records a notification.
 func (tx *Tx) InsertNotification(orgID int64, n *Notification) error {
-	if err := tx.queryRow(`INSERT INTO notifications(org_id, incident_id, rule, scope, recipient, method, sent_at, reference, late_reason, recorded_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, orgID, n.IncidentID, n.Rule, n.Scope, n.Recipient, n.Method,
-		micros(n.SentAt), n.Reference, n.LateReason, n.RecordedBy, micros(n.CreatedAt)).Scan(&n.ID); err != nil {
+	if err := tx.queryRow(`INSERT INTO notifications(org_id, incident_id, rule, scope, recipient, method, sent_at, reference, late_reason, recorded_by, created_at,
+		phase, document_sha256, people_count, letter_run_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`, orgID, n.IncidentID, n.Rule, n.Scope, n.Recipient, n.Method,
+		micros(n.SentAt), n.Reference, n.LateReason, n.RecordedBy, micros(n.CreatedAt), n.Phase, n.DocumentSHA256, n.PeopleCount, n.LetterRunID).Scan(&n.ID); err != nil {
 		return fmt.Errorf("recording notification: %w", err)
 	}
 	return nil
@@ -226,8 +233,8 @@ func (tx *Tx) NotifiedAt(incidentID int64) (map[string]time.Time, error) {
 
 // Notifications lists an incident's notifications.
 func (s *Store) Notifications(ctx context.Context, incidentID int64) ([]*Notification, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, incident_id, rule, scope, recipient, method, sent_at, reference, late_reason, recorded_by, created_at
-		FROM notifications WHERE incident_id = $1 ORDER BY sent_at`, incidentID)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, incident_id, rule, scope, recipient, method, sent_at, reference, late_reason, recorded_by, created_at,
+		phase, document_sha256, people_count, letter_run_id FROM notifications WHERE incident_id = $1 ORDER BY sent_at`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("reading notifications: %w", err)
 	}
@@ -236,10 +243,18 @@ func (s *Store) Notifications(ctx context.Context, incidentID int64) ([]*Notific
 	for rows.Next() {
 		var n Notification
 		var sent, created int64
-		if err := rows.Scan(&n.ID, &n.IncidentID, &n.Rule, &n.Scope, &n.Recipient, &n.Method, &sent, &n.Reference, &n.LateReason, &n.RecordedBy, &created); err != nil {
+		var people, run sql.NullInt64
+		if err := rows.Scan(&n.ID, &n.IncidentID, &n.Rule, &n.Scope, &n.Recipient, &n.Method, &sent, &n.Reference, &n.LateReason, &n.RecordedBy, &created,
+			&n.Phase, &n.DocumentSHA256, &people, &run); err != nil {
 			return nil, fmt.Errorf("reading notifications: %w", err)
 		}
 		n.SentAt, n.CreatedAt = fromMicros(sent), fromMicros(created)
+		if people.Valid {
+			n.PeopleCount = &people.Int64
+		}
+		if run.Valid {
+			n.LetterRunID = &run.Int64
+		}
 		out = append(out, &n)
 	}
 	return out, rows.Err()

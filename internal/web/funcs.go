@@ -95,6 +95,7 @@ func (h *Handler) funcs() template.FuncMap {
 			return m
 		},
 		"list3": func(a, b, c string) []string { return []string{a, b, c} },
+		"list":  func(s ...string) []string { return s },
 		"eq2":   func(a, b any) bool { return a == b },
 	}
 }

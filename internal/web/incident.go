@@ -154,10 +154,10 @@ func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request, p auth.Pr
 }
 
 func (h *Handler) recordNotification(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rule, scope, _ := strings.Cut(r.PostFormValue("clock"), "/")
-	n := service.NewNotification{Rule: rule, Scope: scope, Recipient: r.PostFormValue("recipient"), Method: r.PostFormValue("method"),
-		Reference: r.PostFormValue("reference"), LateReason: r.PostFormValue("late_reason")}
-	_, err := h.svc.RecordNotification(r.Context(), p, r.PathValue("ref"), n)
+	n, err := notificationFrom(r)
+	if err == nil {
+		_, err = h.svc.RecordNotification(r.Context(), p, r.PathValue("ref"), n)
+	}
 	h.afterAction(w, r, p, err, "notified")
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/approval"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/notice"
 	"github.com/vigil-ir/vigil/internal/service"
 )
 
@@ -39,6 +40,15 @@ func TestEveryRouteEveryRole(t *testing.T) {
 	if _, err := e.svc.SaveAssessment(ctx, sys, ref, []byte(`{"jurisdictions":["UK"],"personal_data":"yes"}`), nil, "first look"); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.svc.SetNoticeSettings(ctx, sys, notice.Organisation{Controller: "Org", DPOName: "D", DPOContact: "dpo@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.svc.DraftLetters(ctx, sys, ref, service.LetterRequest{Method: service.MethodEmail, Recipients: strings.NewReader("name,email\nAnn,ann@example.org\n"),
+		Content: notice.Content{WhatHappened: "w", WhatData: "d", Consequences: "c", WhatWeAreDoing: "m", WhatYouCanDo: "y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runPath := "/letters/" + itoa(run.Run.ID)
 	_, token, err := e.svc.SubmitReport(ctx, domain.Patch{Nature: domain.Opt[string]{Set: true, Value: "a report"}})
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +164,36 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"POST", inc1 + "/attachments", mw.FormDataContentType(), file.String(), updaters},
 		{"POST", inc1 + "/breach/decision", form, "choice=accept", deciders},
 		{"POST", inc1 + "/breach/approval", form, "approve=yes", approvers},
+		{"GET", inc1 + "/notices", "", "", readers},
+		{"GET", inc1 + "/notices/packs/ICO", "", "", readers},
+		{"GET", inc1 + "/notices/packs/JOIC/pdf?phase=final", "", "", readers},
+		{"GET", inc1 + "/notices/letters", "", "", updaters},
+		{"GET", inc1 + "/notices" + runPath, "", "", updaters},
+		{"GET", inc1 + "/notices" + runPath + "/pdf?layout=zip", "", "", updaters},
+		{"GET", inc1 + "/notices/statement", "", "", updaters},
+		{"GET", inc1 + "/notices/statement/pdf", "", "", updaters},
+		{"GET", "/notices/settings", "", "", readers},
+		{"POST", inc1 + "/notices/plan", form, "decision-police=later", updaters},
+		{"POST", inc1 + "/notices/answers", form, "authority=ICO&phase=initial&answer-shoe=9", updaters},
+		{"POST", inc1 + "/notices/letters", form, "method=email", updaters},
+		{"POST", inc1 + "/notices" + runPath + "/send", form, "", deciders},
+		{"POST", inc1 + "/notices/record", form, "clock=%2F&recipient=Board&method=meeting", updaters},
+		{"POST", "/notices/settings", form, "controller=", "dpo admin"},
+		{"POST", "/notices/templates/letter", form, "subject=", "dpo admin"},
+		{"GET", "/api/v1/notice-settings", "", "", readers},
+		{"PUT", "/api/v1/notice-settings", jsonCT, `{"controller":""}`, "dpo admin"},
+		{"GET", "/api/v1/letter-templates/letter", "", "", readers},
+		{"PUT", "/api/v1/letter-templates/public_statement", jsonCT, `{"subject":"","body":""}`, "dpo admin"},
+		{"GET", api1 + "/notification-plan", "", "", readers},
+		{"PUT", api1 + "/notification-plan", jsonCT, `{"parties":[]}`, updaters},
+		{"GET", api1 + "/packs/EU?format=text", "", "", readers},
+		{"PUT", api1 + "/pack-answers", jsonCT, `{"answers":{}}`, updaters},
+		{"GET", api1 + "/public-statement?format=html", "", "", updaters},
+		{"GET", api1 + "/letters", "", "", updaters},
+		{"POST", api1 + "/letters", jsonCT, `{}`, updaters},
+		{"GET", api1 + runPath, "", "", updaters},
+		{"GET", api1 + runPath + "/pdf", "", "", updaters},
+		{"POST", api1 + runPath + "/send", "", "", deciders},
 		{"GET", "/api/v1/openapi.json", "", "", everyone},
 		{"POST", "/api/v1/reports", jsonCT, `{"nature":"n"}`, everyone},
 		{"GET", "/api/v1/reports/" + token, "", "", everyone},

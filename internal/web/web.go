@@ -129,6 +129,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /incidents/{ref}/breach/result", h.staff(h.breachResult))
 	mux.Handle("POST /incidents/{ref}/breach/decision", h.staff(h.breachDecide))
 	mux.Handle("POST /incidents/{ref}/breach/approval", h.staff(h.breachApprove))
+	h.registerNotices(mux)
 	mux.Handle("GET /dashboard", h.staff(h.dashboard))
 	mux.Handle("GET /breach-log", h.staff(h.breachLog))
 	mux.Handle("GET /returns", h.staff(h.quarterlyReturn))
