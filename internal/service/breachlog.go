@@ -210,7 +210,7 @@ func logEntry(p auth.Principal, e *store.BreachLogEntry, audience string) *Breac
 	if e.ContainedAt != nil {
 		contained = "Contained " + e.ContainedAt.Format("2006-01-02 15:04 UTC")
 	}
-	out.RemedialAction = joinText(strings.Join(facts.Mitigations, "; "), annex.ActionTaken, contained)
+	out.RemedialAction = joinText(strings.Join(facts.Mitigations, "; "), annex.ActionTaken, e.Actions, contained)
 	if e.Assessment != nil {
 		out.Recommendation = recommendation(rec)
 	}

@@ -69,6 +69,12 @@ func breachFixture(t *testing.T, st *store.Store) (*service.Service, *clock) {
 	if _, err := svc.Decide(ctx, sys, a, true, service.BreachOverride{}, ""); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := svc.AddAction(ctx, sys, a, service.ActionInput{Kind: "containment", Title: "Laptop wiped remotely", Status: "done", Effectiveness: "effective"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddAction(ctx, sys, a, service.ActionInput{Kind: "improvement", Title: "Encrypt every laptop"}); err != nil {
+		t.Fatal(err)
+	}
 	c.t = q3.Add(40 * time.Hour)
 	if _, err := svc.RecordNotification(ctx, sys, a, service.NewNotification{Rule: deadline.RuleAuthority72h, Scope: "UK", Recipient: "ICO",
 		Method: "online form", SentAt: q3.Add(32 * time.Hour)}); err != nil {
@@ -138,12 +144,13 @@ func TestBreachLogExports(t *testing.T) {
 		golden(t, "breach-log.csv.golden", csv)
 		text := string(csv)
 		for _, want := range []string{`"'=HYPERLINK(""http://evil.example"",""Zoë's laptop"")"`, "[withheld: TLP:RED]", "30.0",
-			"decided not to notify — Stick encrypted with AES-256; key held separately", "Remote wipe requested; Passwords reset"} {
+			"decided not to notify — Stick encrypted with AES-256; key held separately", "Remote wipe requested; Passwords reset",
+			"containment: Laptop wiped remotely (done, effective)"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("CSV lacks %q", want)
 			}
 		}
-		for _, banned := range []string{"Exercise: lost laptop drill", "Phishing e-mail", "Secret: insider"} {
+		for _, banned := range []string{"Exercise: lost laptop drill", "Phishing e-mail", "Secret: insider", "Encrypt every laptop"} {
 			if strings.Contains(text, banned) {
 				t.Errorf("CSV contains %q, which must not be in the log (exercise, not a breach, or withheld)", banned)
 			}

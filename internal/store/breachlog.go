@@ -41,6 +41,9 @@ type BreachLogEntry struct {
 	NotifiedAuthorityAt *time.Time
 	NotifiedSubjectsAt  *time.Time
 	LateReason          string
+	// Actions lists the incident's containment, recovery and further actions (issue 8) with
+	// their status and effectiveness, oldest first: the log's "remedial action".
+	Actions string
 }
 
 // BreachLogFilter selects the breach log of one organisation for a period of awareness.
@@ -78,7 +81,8 @@ func (s *Store) BreachLog(ctx context.Context, f BreachLogFilter, fn func(*Breac
 		d.approval_state, d.approved_by, d.approved_at, d.approval_comment,
 		(SELECT MIN(n.sent_at) FROM notifications n WHERE n.incident_id = i.id AND n.rule = `+authority+`),
 		(SELECT MIN(n.sent_at) FROM notifications n WHERE n.incident_id = i.id AND n.rule = `+subjects+`),
-		COALESCE((SELECT MAX(c.late_reason) FROM clocks c WHERE c.incident_id = i.id AND c.late_reason <> ''), '')
+		COALESCE((SELECT MAX(c.late_reason) FROM clocks c WHERE c.incident_id = i.id AND c.late_reason <> ''), ''),
+		`+s.remedialActions()+`
 		FROM incidents i
 		LEFT JOIN breach_assessments a ON a.incident_id = i.id
 			AND a.version = (SELECT MAX(v.version) FROM breach_assessments v WHERE v.incident_id = i.id)
@@ -114,6 +118,19 @@ func (s *Store) CountBreachLog(ctx context.Context, f BreachLogFilter) (int, err
 	return n, nil
 }
 
+// remedialActions is a column expression joining an incident's remedial actions into one
+// text, e.g. "containment: Remote wipe (done, effective)"; the engines spell string
+// aggregation differently.
+func (s *Store) remedialActions() string {
+	item := `x.kind || ': ' || x.title || ' (' || x.status || CASE WHEN x.effectiveness <> '' THEN ', ' || replace(x.effectiveness, '_', ' ') ELSE '' END || ')'`
+	from := `FROM incident_actions x WHERE x.incident_id = i.id AND x.kind IN ('containment', 'recovery', 'further') AND x.status <> 'cancelled'`
+	if s.dialect == Postgres {
+		return `COALESCE((SELECT string_agg(` + item + `, '; ' ORDER BY x.id) ` + from + `), '')`
+	}
+	// SQLite's group_concat keeps the order of its input.
+	return `COALESCE((SELECT group_concat(t, '; ') FROM (SELECT ` + item + ` AS t ` + from + ` ORDER BY x.id)), '')`
+}
+
 func breachLogQuery(f BreachLogFilter) (*query, string) {
 	q := &query{}
 	q.arg(f.OrgID)
@@ -141,7 +158,7 @@ func scanBreachLogEntry(rows *sql.Rows) (*BreachLogEntry, error) {
 		&e.OwnerID, &e.ReporterUserID, &e.Named, &e.PersonalData, &occurred, &discovered, &aware, &reported, &contained,
 		&aID, &aVersion, &aFacts, &aAnnex, &aDecision, &aReason, &aBy, &aCreated,
 		&dID, &dVersion, &dAccepted, &dAuthority, &dSubjects, &dJustification, &dBy, &dDecided, &dState, &dApprovedBy, &dApproved, &dComment,
-		&notifiedA, &notifiedS, &e.LateReason); err != nil {
+		&notifiedA, &notifiedS, &e.LateReason, &e.Actions); err != nil {
 		return nil, err
 	}
 	e.OccurredAt, e.DiscoveredAt, e.AwareAt, e.ContainedAt = fromNullMicros(occurred), fromNullMicros(discovered), fromNullMicros(aware), fromNullMicros(contained)
