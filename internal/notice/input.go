@@ -91,6 +91,10 @@ type Input struct {
 	NIS2Significant bool
 	Classified      bool // the incident has a class other than "not yet known"
 	Now             time.Time
+	// Log is the incident's entry in the breach log, line by line, as the log itself shows
+	// it (service.BreachLogEntry); nil when the incident is not in the log. The pack carries
+	// it unchanged so the extract sent to a regulator never differs from the log.
+	Log []LogLine
 }
 
 // Decided is the breach decision in force.

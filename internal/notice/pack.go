@@ -509,7 +509,10 @@ func Prepare(in *Input, a Authority, phase Phase) *Pack {
 			p.Completeness.Ready = false
 		}
 	}
-	p.LogExtract = logExtract(in, p)
+	p.LogExtract = in.Log
+	if len(p.LogExtract) == 0 {
+		p.LogExtract = []LogLine{{"Breach log", "This incident is not in the breach log yet: it is recorded there once personal data is involved or a breach assessment is saved."}}
+	}
 	return p
 }
 
@@ -630,51 +633,4 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// logExtract is the incident's entry in the breach log, which the JOIC asks to be uploaded
-// with the notification (seed 002): facts and circumstances, effects, remedial action
-// (GDPR Art. 33(5); DPJL 2018 Art. 20(5)).
-func logExtract(in *Input, p *Pack) []LogLine {
-	value := func(id string) string {
-		for _, f := range p.Fields {
-			if f.ID == id {
-				return f.Value
-			}
-		}
-		if ans := strings.TrimSpace(in.answer(id)); ans != "" {
-			return ans
-		}
-		return specs[id].value(in, p.Authority)
-	}
-	or := func(s string) string {
-		if strings.TrimSpace(s) == "" {
-			return "Not recorded yet"
-		}
-		return s
-	}
-	decision := "Not decided yet"
-	if in.Decided != nil {
-		var told []string
-		for _, j := range sortedKeys(in.Decided.NotifyAuthority) {
-			told = append(told, j+": "+strings.ToLower(yesNo(in.Decided.NotifyAuthority[j])))
-		}
-		decision = "Notify the supervisory authority (" + strings.Join(told, ", ") + "); tell the people affected: " + strings.ToLower(yesNo(in.Decided.NotifySubjects))
-	}
-	risk := "Not assessed yet"
-	if in.Recommendation != nil {
-		risk = string(in.Recommendation.Risk)
-	}
-	return []LogLine{
-		{"Reference", in.Ref},
-		{"Breach happened", or(value("occurred_at"))},
-		{"Became aware", or(value("aware_at"))},
-		{"Facts and circumstances", or(value("summary"))},
-		{"Personal data concerned", or(value("data_content"))},
-		{"People affected", or(value("subjects"))},
-		{"Effects and likely consequences", or(value("consequences"))},
-		{"Remedial action", or(value("measures"))},
-		{"Risk assessed", risk},
-		{"Decision", decision},
-	}
 }

@@ -63,6 +63,7 @@ func fullInput() *Input {
 		Clocks:  map[string]AuthorityClock{"UK": {Due: aware.Add(72 * time.Hour)}, "JE": {Due: aware.Add(72 * time.Hour)}, "EU": {Due: aware.Add(72 * time.Hour)}},
 		Sent:    []Sent{{Rule: "authority-72h", Scope: "JE", Recipient: "JOIC", Method: "online form", SentAt: aware.Add(30 * time.Hour), Reference: "JOIC-77", Phase: "initial"}},
 		Now:     now, Classified: true,
+		Log: []LogLine{{"Reference", "INC-2026-00042"}, {"Remedial action", "Remote wipe requested; Passwords reset"}},
 	}
 }
 

@@ -52,13 +52,6 @@ func categories(cs []breach.Category) string {
 	return strings.Join(words, "; ")
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "Yes"
-	}
-	return "No"
-}
-
 // when formats an instant for a regulator's form: date and time in UTC, unambiguous.
 func when(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/deadline"
 	"github.com/vigil-ir/vigil/internal/document/documenttest"
 	"github.com/vigil-ir/vigil/internal/domain"
+	"github.com/vigil-ir/vigil/internal/notice"
 	"github.com/vigil-ir/vigil/internal/service"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/storetest"
@@ -310,6 +311,50 @@ func TestQuarterlyReturnHandCounted(t *testing.T) {
 		}
 		if _, err := svc.QuarterlyReturn(context.Background(), svc.System(), "2026-Q5"); err == nil || !strings.Contains(err.Error(), "YYYYQn") {
 			t.Errorf("bad quarter: %v", err)
+		}
+	})
+}
+
+// A regulator pack carries the incident's breach-log entry as the log shows it, so the
+// extract sent with a notification never differs from the log an auditor inspects.
+func TestPackExtractIsTheLogEntry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc, _ := breachFixture(t, st)
+		sys := svc.System()
+		var entry *service.BreachLogEntry
+		if err := svc.BreachLog(ctx, sys, service.Period{}, "amber", func(e *service.BreachLogEntry) error {
+			if e.Ref == "INC-2026-00001" {
+				entry = e
+			}
+			return nil
+		}); err != nil || entry == nil {
+			t.Fatalf("log entry of INC-2026-00001: %v", err)
+		}
+		pk, err := svc.Pack(ctx, sys, "INC-2026-00001", notice.ICO, notice.PhaseInitial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, l := range pk.LogExtract {
+			got[l.Label] = l.Value
+		}
+		for label, want := range map[string]string{"Reference": entry.Ref, "Facts and circumstances": entry.WhatHappened,
+			"Remedial action": entry.RemedialAction, "Decision": entry.Decision, "Effects and likely consequences": entry.Effects} {
+			if got[label] != want {
+				t.Errorf("extract %q = %q, log says %q", label, got[label], want)
+			}
+		}
+		if !strings.Contains(got["Remedial action"], "Laptop wiped remotely") {
+			t.Errorf("extract's remedial action lacks the recorded containment: %q", got["Remedial action"])
+		}
+		// An incident outside the log (the near miss) says so rather than inventing an entry.
+		pk, err = svc.Pack(ctx, sys, "INC-2026-00004", notice.ICO, notice.PhaseInitial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pk.LogExtract) != 1 || !strings.Contains(pk.LogExtract[0].Value, "not in the breach log") {
+			t.Errorf("near miss extract: %+v", pk.LogExtract)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/auth"
 	"github.com/vigil-ir/vigil/internal/breach"
@@ -164,7 +165,49 @@ func (s *Service) noticeInput(ctx context.Context, inc *domain.Incident) (*notic
 	if err := json.Unmarshal([]byte(raw), &in.Answers); err != nil {
 		return nil, fmt.Errorf("reading notice answers: %w", err)
 	}
+	// The extract is the log's own entry. Whoever prepares a pack may read the incident, and
+	// the regulator is told everything, so nothing is withheld for marking.
+	f := store.BreachLogFilter{OrgID: s.orgID, IncidentID: inc.ID}
+	err = s.store.BreachLog(ctx, f, func(e *store.BreachLogEntry) error {
+		in.Log = logLines(logEntry(s.System(), e, inc.TLP))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	return in, nil
+}
+
+// logLines lays out a breach-log entry as labelled lines, in the log's column order.
+func logLines(e *BreachLogEntry) []notice.LogLine {
+	when := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	hours := ""
+	if e.HoursToNotify != nil {
+		hours = fmt.Sprintf("%.1f hours", *e.HoursToNotify)
+	}
+	lines := []notice.LogLine{
+		{Label: "Reference", Value: e.Ref}, {Label: "Breach happened", Value: when(e.OccurredAt)},
+		{Label: "Discovered", Value: when(e.DiscoveredAt)}, {Label: "Became aware", Value: when(e.AwareAt)},
+		{Label: "Facts and circumstances", Value: e.WhatHappened}, {Label: "Personal data concerned", Value: e.DataCategories},
+		{Label: "People affected", Value: e.People}, {Label: "Records", Value: e.Records},
+		{Label: "Effects and likely consequences", Value: e.Effects}, {Label: "Remedial action", Value: e.RemedialAction},
+		{Label: "Risk assessed", Value: e.Risk}, {Label: "Recommendation", Value: e.Recommendation},
+		{Label: "Decision", Value: e.Decision}, {Label: "Reasoning", Value: e.Reasoning},
+		{Label: "Why not notified", Value: e.WhyNotNotified}, {Label: "Authority notified", Value: when(e.NotifiedAuthorityAt)},
+		{Label: "People notified", Value: when(e.NotifiedSubjectsAt)}, {Label: "Time to notify", Value: hours},
+		{Label: "Reasons for delay", Value: e.LateReason},
+	}
+	for i := range lines {
+		if strings.TrimSpace(lines[i].Value) == "" {
+			lines[i].Value = "Not recorded yet"
+		}
+	}
+	return lines
 }
 
 // Pack prepares the notification to an authority in a phase, with its completeness check.

@@ -53,6 +53,8 @@ type BreachLogFilter struct {
 	From, To *time.Time
 	// Viewer is the user whose need-to-know membership is reported in Named (0: none).
 	Viewer int64
+	// IncidentID narrows the log to one incident's entry (0: all), e.g. for a regulator pack.
+	IncidentID int64
 }
 
 // breachLogWhen is the instant that places an entry in a period: when the organisation became
@@ -141,6 +143,9 @@ func breachLogQuery(f BreachLogFilter) (*query, string) {
 	}
 	if f.To != nil {
 		where += " AND " + breachLogWhen + " < " + q.arg(micros(*f.To))
+	}
+	if f.IncidentID != 0 {
+		where += " AND i.id = " + q.arg(f.IncidentID)
 	}
 	return q, where
 }

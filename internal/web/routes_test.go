@@ -79,7 +79,10 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		admins    = "admin"
 		creators  = "reporter handler dpo approver admin"
 		peopleOK  = "approver people"
-		registers = "dpo approver auditor admin"
+		// The organisation's notice details and letter templates: staff who prepare notices
+		// or audit them; the people-matters role has no part in notices.
+		noticeStaff = "handler dpo approver auditor admin"
+		registers   = "dpo approver auditor admin"
 	)
 	// A pending suspension request (people matters) and a playbook task to address.
 	hr, err := e.svc.Authenticate(ctx, tokens["people"])
@@ -172,7 +175,7 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"GET", inc1 + "/notices" + runPath + "/pdf?layout=zip", "", "", updaters},
 		{"GET", inc1 + "/notices/statement", "", "", updaters},
 		{"GET", inc1 + "/notices/statement/pdf", "", "", updaters},
-		{"GET", "/notices/settings", "", "", readers},
+		{"GET", "/notices/settings", "", "", noticeStaff},
 		{"POST", inc1 + "/notices/plan", form, "decision-police=later", updaters},
 		{"POST", inc1 + "/notices/answers", form, "authority=ICO&phase=initial&answer-shoe=9", updaters},
 		{"POST", inc1 + "/notices/letters", form, "method=email", updaters},
@@ -180,9 +183,9 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"POST", inc1 + "/notices/record", form, "clock=%2F&recipient=Board&method=meeting", updaters},
 		{"POST", "/notices/settings", form, "controller=", "dpo admin"},
 		{"POST", "/notices/templates/letter", form, "subject=", "dpo admin"},
-		{"GET", "/api/v1/notice-settings", "", "", readers},
+		{"GET", "/api/v1/notice-settings", "", "", noticeStaff},
 		{"PUT", "/api/v1/notice-settings", jsonCT, `{"controller":""}`, "dpo admin"},
-		{"GET", "/api/v1/letter-templates/letter", "", "", readers},
+		{"GET", "/api/v1/letter-templates/letter", "", "", noticeStaff},
 		{"PUT", "/api/v1/letter-templates/public_statement", jsonCT, `{"subject":"","body":""}`, "dpo admin"},
 		{"GET", api1 + "/notification-plan", "", "", readers},
 		{"PUT", api1 + "/notification-plan", jsonCT, `{"parties":[]}`, updaters},
