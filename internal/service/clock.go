@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigil-ir/vigil/internal/approval"
 	"strings"
 	"time"
 
@@ -170,6 +171,9 @@ func (s *Service) RecordNotification(ctx context.Context, p auth.Principal, ref 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := s.statementApproved(ctx, inc, n.Method); err != nil {
+		return nil, err
+	}
 	rec := &store.Notification{IncidentID: inc.ID, Rule: n.Rule, Scope: n.Scope, Recipient: strings.TrimSpace(n.Recipient), Method: strings.TrimSpace(n.Method),
 		SentAt: domain.Instant(n.SentAt), Reference: strings.TrimSpace(n.Reference), LateReason: strings.TrimSpace(n.LateReason), RecordedBy: p.Label(), CreatedAt: domain.Instant(now),
 		Phase: n.Phase, DocumentSHA256: n.DocumentSHA256, PeopleCount: n.PeopleCount}
@@ -244,4 +248,32 @@ func (s *Service) WebhookSecret(ctx context.Context, url string) (string, error)
 		}
 	}
 	return "", domain.ErrNotFound
+}
+
+// MethodPublicStatement is how a public statement is recorded as a notification.
+const MethodPublicStatement = "public statement"
+
+// statementApproved refuses to record a public statement as published while the
+// organisation requires an approver's agreement to public statements and none has agreed
+// to one on this incident (seed 001 §5.5: the senior risk owner approves what the
+// organisation says in public).
+func (s *Service) statementApproved(ctx context.Context, inc *domain.Incident, method string) error {
+	if !strings.EqualFold(strings.TrimSpace(method), MethodPublicStatement) {
+		return nil
+	}
+	need, err := s.ApprovalRequired(ctx, s.System(), approval.PublicStatement)
+	if err != nil || !need {
+		return err
+	}
+	all, err := s.store.Approvals(ctx, inc.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range all {
+		if a.Kind == string(approval.PublicStatement) && a.State == string(approval.Approved) {
+			return nil
+		}
+	}
+	return &domain.ValidationError{Fields: []domain.FieldError{{Field: "method",
+		Message: "A public statement needs an approver's agreement before it is published: ask for approval on the incident's response page"}}}
 }
