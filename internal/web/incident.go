@@ -58,7 +58,7 @@ func (h *Handler) incidentView(r *http.Request, p auth.Principal, ref string) (*
 	if err != nil {
 		return nil, err
 	}
-	canEdit := p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
+	canEdit := h.svc.Permits(r.Context(), p, inc, auth.UpdateIncident)
 	return &incidentView{Inc: inc, Notes: notes, Timeline: describe(events), Assignees: assignees, Files: files, Clocks: cl, Sent: sent, CanEdit: canEdit, Form: map[string]string{},
 		Vocab: vocab, Impacts: impacts, Grade: h.svc.Grade(inc)}, nil
 }

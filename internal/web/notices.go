@@ -55,10 +55,6 @@ type noticesView struct {
 	Form        map[string]string
 }
 
-func canPrepare(p auth.Principal) bool {
-	return p.Has(auth.RoleHandler) || p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)
-}
-
 func (h *Handler) notices(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	h.renderNotices(w, r, p, http.StatusOK, nil)
 }
@@ -86,7 +82,7 @@ func (h *Handler) renderNotices(w http.ResponseWriter, r *http.Request, p auth.P
 		return
 	}
 	v := &noticesView{Inc: inc, Plan: plan, Decisions: notice.Decisions, Authorities: notice.Authorities, Phases: notice.Phases, Sent: sent, Clocks: cl,
-		CanPrepare: canPrepare(p), Form: map[string]string{}}
+		CanPrepare: h.svc.Permits(r.Context(), p, inc, auth.PrepareNotice), Form: map[string]string{}}
 	for k := range r.PostForm {
 		v.Form[k] = r.PostFormValue(k)
 	}
@@ -193,7 +189,7 @@ func (h *Handler) renderPack(w http.ResponseWriter, r *http.Request, p auth.Prin
 	}
 	sum := sha256.Sum256([]byte(text))
 	pv := &packView{Inc: inc, Pack: pk, Text: text, SHA256: hex.EncodeToString(sum[:]), Clock: deadline.RuleAuthority72h + "/" + string(pk.Authority.Jurisdiction()),
-		Phases: notice.Phases, CanPrepare: canPrepare(p)}
+		Phases: notice.Phases, CanPrepare: h.svc.Permits(r.Context(), p, inc, auth.PrepareNotice)}
 	h.render(w, r, status, "notice_pack", page{Title: "Notification to " + pk.AuthorityName, Data: pv,
 		BackLink: "/incidents/" + pk.Ref + "/notices", Errors: errs, Flash: flash})
 }
@@ -381,7 +377,7 @@ func (h *Handler) renderRun(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if len(shown) > shownRecipients {
 		shown = shown[:shownRecipients]
 	}
-	rv := &runView{Inc: inc, View: v, Shown: shown, CanSend: p.Has(auth.RoleDPO) || p.Has(auth.RoleApprover)}
+	rv := &runView{Inc: inc, View: v, Shown: shown, CanSend: h.svc.Permits(r.Context(), p, inc, auth.SendLetters)}
 	h.render(w, r, status, "notice_run", page{Title: fmt.Sprintf("Letter run %d for %s", id, inc.Ref), Data: rv, BackLink: "/incidents/" + inc.Ref + "/notices/letters", Errors: errs})
 }
 
@@ -487,7 +483,7 @@ func (h *Handler) renderNoticeSettings(w http.ResponseWriter, r *http.Request, p
 		h.fail(w, r, err)
 		return
 	}
-	v := &noticeSettingsView{Org: org, CanEdit: p.Has(auth.RoleDPO) || p.Has(auth.RoleAdmin), Form: map[string]string{}}
+	v := &noticeSettingsView{Org: org, CanEdit: auth.Can(p, auth.EditLetterTemplates, nil), Form: map[string]string{}}
 	if v.Letter, err = h.svc.LetterTemplates(r.Context(), p, notice.KindLetter); err != nil {
 		h.fail(w, r, err)
 		return
