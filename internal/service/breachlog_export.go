@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/auth"
@@ -167,8 +169,8 @@ func (s *Service) ExportBreachLog(ctx context.Context, p auth.Principal, r Expor
 		finish = func() error { _, err := io.WriteString(w, "]}\n"); return err }
 	}
 	if row != nil {
-		err = s.pipeBreachLog(ctx, filter, func(e *store.BreachLogEntry) error {
-			entry := logEntry(p, e, r.Audience)
+		derive := func(e *store.BreachLogEntry) *BreachLogEntry { return logEntry(p, e, r.Audience) }
+		err = s.pipeBreachLog(ctx, filter, derive, func(entry *BreachLogEntry) error {
 			if entry.Withheld != "" {
 				sum.Withheld++
 			}
@@ -188,32 +190,74 @@ func (s *Service) ExportBreachLog(ctx context.Context, p auth.Principal, r Expor
 	return sum, nil
 }
 
-// pipeBreachLog reads the log on one goroutine and hands entries to fn on this one, so reading
-// the database and decoding and rendering entries overlap (about half the time on two cores).
-// The channel's buffer bounds the entries in flight.
-func (s *Service) pipeBreachLog(ctx context.Context, f store.BreachLogFilter, fn func(*store.BreachLogEntry) error) error {
+// pipeBreachLog reads the log on one goroutine, derives entries from the records on one
+// worker per core (decoding the stored facts and decisions is most of an export's CPU), and
+// hands them to fn in the log's order on this goroutine. Reading, deriving and rendering
+// overlap; the channels' buffers bound the entries in flight.
+func (s *Service) pipeBreachLog(ctx context.Context, f store.BreachLogFilter, derive func(*store.BreachLogEntry) *BreachLogEntry, fn func(*BreachLogEntry) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	entries := make(chan *store.BreachLogEntry, 256)
+	type batch struct {
+		in   []*store.BreachLogEntry
+		out  []*BreachLogEntry
+		done chan struct{}
+	}
+	const size = 64
+	ordered, work := make(chan *batch, 8), make(chan *batch, 8)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for b := range work {
+				b.out = make([]*BreachLogEntry, len(b.in))
+				for i, e := range b.in {
+					b.out[i] = derive(e)
+				}
+				close(b.done)
+			}
+		})
+	}
 	read := make(chan error, 1)
 	go func() {
-		defer close(entries)
-		read <- s.store.BreachLog(ctx, f, func(e *store.BreachLogEntry) error {
+		defer close(ordered)
+		defer close(work)
+		cur := &batch{done: make(chan struct{})}
+		// Every batch queued in order also goes to the workers, so each one's done closes.
+		send := func() error {
 			select {
-			case entries <- e:
-				return nil
+			case ordered <- cur:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-		})
-	}()
-	for e := range entries {
-		if err := fn(e); err != nil {
-			cancel()
-			for range entries { // let the reader see the cancellation and finish
-			}
-			return err
+			work <- cur
+			cur = &batch{done: make(chan struct{})}
+			return nil
 		}
+		err := s.store.BreachLog(ctx, f, func(e *store.BreachLogEntry) error {
+			if cur.in = append(cur.in, e); len(cur.in) == size {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && len(cur.in) > 0 {
+			err = send()
+		}
+		read <- err
+	}()
+	var ferr error
+	for b := range ordered {
+		<-b.done
+		for _, e := range b.out {
+			if ferr != nil {
+				break
+			}
+			if ferr = fn(e); ferr != nil {
+				cancel() // the reader stops; what is queued drains
+			}
+		}
+	}
+	wg.Wait()
+	if ferr != nil {
+		return ferr
 	}
 	return <-read
 }
