@@ -103,9 +103,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.path = filepath.Join(o.DataDir, SQLiteFile)
 		// busy_timeout first so the other pragmas wait for a lock rather than fail;
 		// synchronous=FULL makes every acknowledged commit survive power loss (the WAL is
-		// fsynced at each commit; group commit keeps that affordable).
+		// fsynced at each commit; group commit keeps that affordable). The writer keeps its
+		// statement journals in memory (temp_store): written to a temporary file they cost a
+		// pwrite per page touched by every insert, a sixth of the write loop's time.
 		base := "file:" + (&url.URL{Path: s.path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-		if s.w, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-8000)"); err != nil {
+		if s.w, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-8000)&_pragma=temp_store(memory)"); err != nil {
 			return nil, fmt.Errorf("opening SQLite: %w", err)
 		}
 		// One connection for the write loop, one for migrations; SQLite's own lock keeps
