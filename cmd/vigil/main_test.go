@@ -330,3 +330,32 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Fatalf("verify restored backup: exit %d: %s", code, out)
 	}
 }
+
+// TestServeExitsWhenItCannotListen: an address already in use ends serve with an error
+// naming it, rather than leaving the process waiting for a signal with its background work
+// running.
+func TestServeExitsWhenItCannotListen(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cmd := exec.Command(bin, "serve", "--data", t.TempDir(), "--addr", l.Addr().String())
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(out.String(), "address already in use") {
+			t.Fatalf("serve on a taken address: err %v, output %s", err, out.String())
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("serve did not exit when it could not listen: %s", out.String())
+	}
+}

@@ -63,18 +63,23 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// The scheduler stops with ctx; wait for it before the database closes.
+			// Background work (intake, scheduler) stops when the server does, for whatever
+			// reason: a signal, or a listener that could not start (address in use), which
+			// would otherwise leave the process waiting for a signal. Wait for it before the
+			// database closes.
 			var wg sync.WaitGroup
+			bg, cancel := context.WithCancel(ctx)
+			defer wg.Wait()
+			defer cancel()
 			// E-mail intake starts first: when its settings are wrong nothing is running yet.
-			if err := startIntake(ctx, &wg, svc, &intakeCfg, log); err != nil {
+			if err := startIntake(bg, &wg, svc, &intakeCfg, log); err != nil {
 				return err
 			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				scheduler.Run(ctx, svc, d, scheduler.Options{Logger: log})
+				scheduler.Run(bg, svc, d, scheduler.Options{Logger: log})
 			}()
-			defer wg.Wait()
 			return server.Serve(ctx, cfg.Addr, server.Handler(svc, log, cfg.PublicReports), 30*time.Second, func(a net.Addr) {
 				log.Info("vigil is listening", "addr", a.String(), "database", string(st.Dialect()))
 				if email != "" {
