@@ -141,6 +141,8 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"POST", "/admin/settings/breach", form, "sign_off=yes", admins},
 		{"POST", "/admin/settings/deadlines", form, "jurisdictions=UK&calendar=england-and-wales&thresholds=50%2C100&subjects_hours=0", admins},
 		{"GET", "/admin/deliveries", "", "", admins},
+		{"GET", "/admin/quarantine", "", "", admins},
+		{"GET", "/admin/quarantine/1", "", "", admins},
 		{"GET", "/breach-log", "", "", registers},
 		{"GET", "/breach-log?format=csv&from-day=1&from-month=1&from-year=2026", "", "", registers},
 		{"GET", "/returns?quarter=2026Q3", "", "", registers},

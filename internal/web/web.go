@@ -142,6 +142,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/settings/deadlines", h.staff(h.saveDeadlines))
 	mux.Handle("POST /admin/settings/breach", h.staff(h.saveBreachSettings))
 	h.registerResponse(mux)
+	h.registerQuarantine(mux)
 }
 
 // Wrap adds the headers and cross-origin protection every page needs.
