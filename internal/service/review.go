@@ -66,10 +66,7 @@ func (s *Service) SaveReview(ctx context.Context, p auth.Principal, ref string, 
 	}
 	var out *Review
 	err = s.store.Write(ctx, func(tx *store.Tx) error {
-		r, err := tx.Review(inc.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			r, err = &Review{IncidentID: inc.ID}, nil
-		}
+		r, err := reviewOrNew(tx, inc.ID)
 		if err != nil {
 			return err
 		}
@@ -117,10 +114,7 @@ func (s *Service) WaiveReview(ctx context.Context, p auth.Principal, ref, reason
 	}
 	var out *Review
 	err = s.store.Write(ctx, func(tx *store.Tx) error {
-		r, err := tx.Review(inc.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			r, err = &Review{IncidentID: inc.ID}, nil
-		}
+		r, err := reviewOrNew(tx, inc.ID)
 		if err != nil {
 			return err
 		}
@@ -172,4 +166,13 @@ func (s *Service) reviewAllowsClose(tx *store.Tx, inc *domain.Incident) error {
 		return nil
 	}
 	return invalid("status", "Complete the lessons-learnt review before closing this incident, or ask an approver to waive it")
+}
+
+// reviewOrNew reads an incident's review, or starts one when there is none yet.
+func reviewOrNew(tx *store.Tx, incidentID int64) (*Review, error) {
+	r, err := tx.Review(incidentID)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Review{IncidentID: incidentID}, nil
+	}
+	return r, err
 }
