@@ -85,6 +85,8 @@ type Clock struct {
 	MetAt      *time.Time `json:"met_at"`
 	Late       bool       `json:"late"`
 	LateReason string     `json:"late_reason,omitempty"`
+	// Exercise marks the clocks of an exercise, so every list of deadlines can label them.
+	Exercise bool `json:"exercise,omitempty"`
 	// NextEscalationAt is when the next threshold falls (nil when none is left).
 	NextEscalationAt *time.Time `json:"-"`
 	NextThreshold    int        `json:"-"`

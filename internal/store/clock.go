@@ -12,14 +12,14 @@ import (
 )
 
 const clockColumns = `c.id, c.incident_id, i.ref, c.rule, c.scope, c.label, c.source, c.start_at, c.due_at, c.state, c.met_at,
-	c.late, c.late_reason, c.next_escalation_at, c.next_threshold`
+	c.late, c.late_reason, c.next_escalation_at, c.next_threshold, c.exercise`
 
 func scanClock(sc scanner, extra ...any) (*clocks.Clock, error) {
 	var c clocks.Clock
 	var start, due int64
 	var met, next sql.NullInt64
 	dst := append([]any{&c.ID, &c.IncidentID, &c.Ref, &c.Rule, &c.Scope, &c.Label, &c.Source, &start, &due, &c.State, &met,
-		&c.Late, &c.LateReason, &next, &c.NextThreshold}, extra...)
+		&c.Late, &c.LateReason, &next, &c.NextThreshold, &c.Exercise}, extra...)
 	if err := sc.Scan(dst...); err != nil {
 		return nil, err
 	}
@@ -32,7 +32,6 @@ type StoredClock struct {
 	clocks.Clock
 	OrgID         int64
 	SentThreshold int
-	Exercise      bool
 	Title, Owner  string // the incident's, for escalation messages (DueClocks only)
 	TLP           string // the incident's marking (DueClocks only)
 }

@@ -47,7 +47,7 @@ func (tx *Tx) Enqueue(it *OutboxItem) (bool, error) {
 // DueClocks locks up to limit clocks whose next escalation has fallen due. On PostgreSQL
 // other nodes skip the locked rows, so each clock is escalated by one node at a time.
 func (tx *Tx) DueClocks(now time.Time, limit int) ([]*StoredClock, error) {
-	q := "SELECT " + clockColumns + ", c.sent_threshold, c.org_id, c.exercise, i.title, i.tlp, COALESCE(u.email, '') FROM clocks c JOIN incidents i ON i.id = c.incident_id " +
+	q := "SELECT " + clockColumns + ", c.sent_threshold, c.org_id, i.title, i.tlp, COALESCE(u.email, '') FROM clocks c JOIN incidents i ON i.id = c.incident_id " +
 		"LEFT JOIN users u ON u.id = i.owner_id WHERE c.next_escalation_at IS NOT NULL AND c.next_escalation_at <= $1 ORDER BY c.next_escalation_at LIMIT $2"
 	if tx.s.dialect == Postgres {
 		q += " FOR UPDATE OF c SKIP LOCKED"
@@ -60,7 +60,7 @@ func (tx *Tx) DueClocks(now time.Time, limit int) ([]*StoredClock, error) {
 	var out []*StoredClock
 	for rows.Next() {
 		var sc StoredClock
-		c, err := scanClock(rows, &sc.SentThreshold, &sc.OrgID, &sc.Exercise, &sc.Title, &sc.TLP, &sc.Owner)
+		c, err := scanClock(rows, &sc.SentThreshold, &sc.OrgID, &sc.Title, &sc.TLP, &sc.Owner)
 		if err != nil {
 			return nil, fmt.Errorf("finding due escalations: %w", err)
 		}
