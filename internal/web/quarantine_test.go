@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigil-ir/vigil/internal/browsertest"
 	"github.com/vigil-ir/vigil/internal/service"
 )
 
@@ -28,5 +29,23 @@ func TestQuarantinePage(t *testing.T) {
 	}
 	if r := e.get(e.signedIn("handler@example.org"), "/admin/quarantine"); r.code != http.StatusForbidden {
 		t.Fatalf("handler on the quarantine page: %d", r.code)
+	}
+}
+
+// TestQuarantinePageInBrowser checks the refused e-mails page with axe-core, JavaScript off.
+func TestQuarantinePageInBrowser(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	if _, err := e.svc.ReceiveMail(t.Context(), service.InboundMail{Raw: []byte("no header at all"), Kind: service.IntakeIncident, Recipient: "security@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t, browsertest.WithoutJavaScript())
+	b.Go(e.srv.URL + "/signin")
+	b.Fill("#email", "admin@example.org")
+	b.Fill("#password", password)
+	b.Submit("form")
+	b.Go(e.srv.URL + "/admin/quarantine")
+	b.CheckAccessibility("quarantine")
+	if !strings.Contains(b.Text("main"), "Download message 1") {
+		t.Fatalf("quarantine page: %s", b.Text("main"))
 	}
 }
