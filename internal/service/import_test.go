@@ -6,8 +6,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -308,6 +310,45 @@ func TestImportCSV(t *testing.T) {
 		// 14:30 in London on 10 March 2024 (GMT) is 14:30 UTC, at exact precision.
 		if r := got["BL-002"]; r[col["occurred_at"]] != "2024-03-10T14:30:00Z" || r[col["occurred_precision"]] != "exact" || r[col["source"]] != "csv:breach-log" {
 			t.Errorf("BL-002 read back as %q", r)
+		}
+	})
+}
+
+// TestExportPeriod: --from and --to bound the reported date, To exclusive.
+func TestExportPeriod(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		c := &clock{time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+		svc := newService(t, st, c)
+		refs := map[string]string{}
+		for _, day := range []int{1, 10, 20} {
+			c.t = time.Date(2026, 11, day, 9, 0, 0, 0, time.UTC)
+			inc, err := svc.CreateIncident(ctx, svc.System(), domain.Patch{Title: set(fmt.Sprintf("day %d", day)), Nature: set("n")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs[inc.Ref] = inc.Title
+		}
+		at := func(day int) *time.Time { d := time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC); return &d }
+		for _, tc := range []struct {
+			from, to *time.Time
+			want     []string
+		}{
+			{nil, nil, []string{"day 1", "day 10", "day 20"}},
+			{at(10), nil, []string{"day 10", "day 20"}},
+			{nil, at(10), []string{"day 1"}},
+			{at(2), at(21), []string{"day 10", "day 20"}},
+		} {
+			var got []string
+			if _, err := svc.ExportIncidents(ctx, svc.System(), service.ExportOptions{Format: "csv", From: tc.from, To: tc.to}, func(it store.Sourced) error {
+				got = append(got, refs[it.Ref])
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("from %v to %v: %q, want %q", tc.from, tc.to, got, tc.want)
+			}
 		}
 	})
 }
