@@ -24,6 +24,7 @@ func (a *API) registerResponse(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/incidents/{ref}/approvals", a.authed(a.requestApproval))
 	mux.Handle("GET /api/v1/approvals", a.authed(a.pendingApprovals))
 	mux.Handle("POST /api/v1/approvals/{id}/decision", a.authed(a.decideApproval))
+	mux.Handle("POST /api/v1/approvals/{id}/withdrawal", a.authed(a.withdrawApproval))
 	mux.Handle("GET /api/v1/incidents/{ref}/review", a.authed(a.getReview))
 	mux.Handle("PUT /api/v1/incidents/{ref}/review", a.authed(a.putReview))
 	mux.Handle("POST /api/v1/incidents/{ref}/review/waiver", a.authed(a.waiveReview))
@@ -185,6 +186,16 @@ func (a *API) decideApproval(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	v, err := a.svc.DecideApproval(r.Context(), p, id, *in.Approve, in.Comment)
+	a.answer(w, r, http.StatusOK, v, err)
+}
+
+// withdrawApproval takes back the caller's own pending request.
+func (a *API) withdrawApproval(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	id, ok := a.pathID(w, r)
+	if !ok {
+		return
+	}
+	v, err := a.svc.WithdrawApproval(r.Context(), p, id)
 	a.answer(w, r, http.StatusOK, v, err)
 }
 

@@ -140,6 +140,18 @@ func CheckDecision(r Request, d Decider, approve bool, comment string) error {
 	return nil
 }
 
+// CheckWithdrawal says whether user may take back r: only the person who asked, and only
+// while nobody has decided it. Nothing had changed, so nothing needs undoing.
+func CheckWithdrawal(r Request, userID int64) error {
+	switch {
+	case userID == 0 || userID != r.RequestedByID:
+		return &Problem{"withdraw", "Only the person who asked can withdraw a request"}
+	case r.State != Pending:
+		return &Problem{"withdraw", "This request has already been " + string(r.State)}
+	}
+	return nil
+}
+
 // Outcome is the state a decision leads to.
 func Outcome(approve bool) State {
 	if approve {

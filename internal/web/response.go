@@ -31,6 +31,7 @@ func (h *Handler) registerResponse(mux *http.ServeMux) {
 	mux.Handle("POST /incidents/{ref}/people/suspension", h.staff(h.requestSuspension))
 	mux.Handle("GET /approvals", h.staff(h.approvalsPage))
 	mux.Handle("POST /approvals/{id}", h.staff(h.decide))
+	mux.Handle("POST /approvals/{id}/withdraw", h.staff(h.withdraw))
 	mux.Handle("GET /admin/approvals", h.staff(h.approvalRules))
 	mux.Handle("POST /admin/approvals", h.staff(h.saveApprovalRules))
 	mux.Handle("GET /admin/playbooks", h.staff(h.playbooksPage))
@@ -75,6 +76,8 @@ func responseFlash(r *http.Request) string {
 		return "The people-matters record has been saved."
 	case "approval":
 		return "Sent for approval. Nothing changes until an approver approves it."
+	case "withdrawn":
+		return "The request has been withdrawn. Nothing it asked for was changed."
 	case "decided":
 		return "Your decision has been recorded."
 	case "rules":
@@ -442,6 +445,7 @@ func (h *Handler) requestSuspension(w http.ResponseWriter, r *http.Request, p au
 type approvalsView struct {
 	Waiting *service.Waiting
 	Form    map[string]string
+	Me      int64 // the reader, who may withdraw their own requests
 }
 
 func (h *Handler) approvalsPage(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -454,7 +458,7 @@ func (h *Handler) showApprovals(w http.ResponseWriter, r *http.Request, p auth.P
 		h.fail(w, r, err)
 		return
 	}
-	v := approvalsView{Waiting: waiting, Form: map[string]string{}}
+	v := approvalsView{Waiting: waiting, Form: map[string]string{}, Me: p.UserID}
 	if errs != nil {
 		v.Form = typed(r)
 	}
@@ -487,6 +491,25 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, p auth.Principa
 		h.showApprovals(w, r, p, http.StatusUnprocessableEntity, errs)
 	default:
 		http.Redirect(w, r, "/approvals?done=decided", http.StatusSeeOther)
+	}
+}
+
+// withdraw takes back the reader's own pending request.
+func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, domain.ErrNotFound)
+		return
+	}
+	_, err = h.svc.WithdrawApproval(r.Context(), p, id)
+	errs, err := problems(err)
+	switch {
+	case err != nil:
+		h.fail(w, r, err)
+	case errs != nil:
+		h.showApprovals(w, r, p, http.StatusUnprocessableEntity, errs)
+	default:
+		http.Redirect(w, r, "/approvals?done=withdrawn", http.StatusSeeOther)
 	}
 }
 

@@ -260,6 +260,9 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		{"PUT", pbAPI + "/playbook-tasks/" + itoa(tasks[0].ID), jsonCT, `{"done":true}`, updaters},
 		{"GET", "/api/v1/playbooks", "", "", signedIn},
 		{"PUT", "/api/v1/playbooks/phishing", jsonCT, `{}`, admins},
+		// Only the person who asked may withdraw a request (here the head of people's).
+		{"POST", "/approvals/" + itoa(sus.ID) + "/withdraw", form, "", "people"},
+		{"POST", "/api/v1/approvals/" + itoa(sus.ID) + "/withdrawal", jsonCT, "", "people"},
 	}
 	for _, rt := range routes {
 		for _, role := range roles {
