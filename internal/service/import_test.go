@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigil-ir/vigil/internal/veris/veristest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,35 +25,9 @@ import (
 	"github.com/vigil-ir/vigil/internal/storetest"
 )
 
-// The VERIS Community Database (© Verizon, CC BY-SA 4.0) and the VERIS schema (© VERIS
-// Community, CC BY-SA 4.0) sit in the shared datasets beside the checkout.
-const (
-	vcdbZip     = "../../../shared/datasets/vcdb/vcdb.json.zip"
-	verisSchema = "../../../shared/datasets/veris/verisc.json"
-)
-
-func verisValidator(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(verisSchema)
-	if err != nil {
-		t.Skipf("VERIS schema not available (%v): the shared datasets must sit beside the checkout", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft4)
-	if err := c.AddResource("verisc.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("verisc.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
+// The VERIS Community Database (© Verizon, CC BY-SA 4.0) sits in the shared datasets beside
+// the checkout; veristest reads the VERIS schema from there too.
+const vcdbZip = "../../../shared/datasets/vcdb/vcdb.json.zip"
 
 // exportVERIS exports every incident the system principal may under o and validates each.
 func exportVERIS(t *testing.T, svc *service.Service, sch *jsonschema.Schema, o service.ExportOptions) (map[string]json.RawMessage, *service.ExportResult) {
@@ -87,7 +62,7 @@ func TestImportVCDB(t *testing.T) {
 	if _, err := os.Stat(vcdbZip); err != nil {
 		t.Skipf("VCDB not available (%v): the shared datasets must sit beside the checkout", err)
 	}
-	sch := verisValidator(t)
+	sch := veristest.Schema(t)
 	ctx := context.Background()
 	st := storetest.Open(t, "sqlite")
 	svc := newService(t, st, &clock{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
@@ -208,7 +183,7 @@ func TestImportIdempotentAndAudited(t *testing.T) {
 func TestExportWithholds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		sch := verisValidator(t)
+		sch := veristest.Schema(t)
 		svc := newService(t, st, &clock{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
 		mk := func(title, tlp string, restricted bool) {
 			inc, err := svc.CreateIncident(ctx, svc.System(), domain.Patch{Title: set(title), Nature: set("What happened: " + title),

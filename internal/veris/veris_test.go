@@ -3,7 +3,7 @@ package veris
 import (
 	"bytes"
 	"encoding/json"
-	"os"
+	"github.com/vigil-ir/vigil/internal/veris/veristest"
 	"slices"
 	"strings"
 	"testing"
@@ -13,33 +13,6 @@ import (
 )
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-
-// schemaPath is the VERIS schema (© VERIS Community, CC BY-SA 4.0) in the shared datasets.
-const schemaPath = "../../../shared/datasets/veris/verisc.json"
-
-// Schema compiles the VERIS schema, or skips the test when the shared datasets are absent.
-func schema(t testing.TB) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(schemaPath)
-	if err != nil {
-		t.Skipf("VERIS schema not available (%v): run beside ../shared", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft4)
-	if err := c.AddResource("verisc.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("verisc.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
 
 func validate(t *testing.T, sch *jsonschema.Schema, doc []byte) {
 	t.Helper()
@@ -212,7 +185,7 @@ func TestDecode(t *testing.T) {
 // TestFromFactsValidates maps incidents born in Vigil, one per kind of classification, and
 // checks each against the VERIS schema and that the mapping says what Vigil knows.
 func TestFromFactsValidates(t *testing.T) {
-	sch := schema(t)
+	sch := veristest.Schema(t)
 	occ := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	disc, cont := occ.Add(50*time.Hour), occ.Add(80*time.Hour)
 	base := Facts{Ref: "INC-2025-00001", Title: "Laptop lost", Nature: "A laptop was left on a train.", Class: "incident",
@@ -263,7 +236,7 @@ func TestFromFactsValidates(t *testing.T) {
 // TestConform checks that a VERIS 1.3 original missing what the 1.4 schema requires comes
 // out valid and with nothing lost.
 func TestConform(t *testing.T) {
-	sch := schema(t)
+	sch := veristest.Schema(t)
 	orig := `{"schema_version":"1.3.4","incident_id":"A","security_incident":"Confirmed","source_id":"vcdb",
 		"action":{"error":{"variety":["Loss"],"vector":["Carelessness"]}},"actor":{"internal":{"variety":["End-user"],"motive":["NA"]}},
 		"asset":{"assets":[{"variety":"U - Laptop"}],"cloud":["Unknown"]},"discovery_method":{"unknown":true},
