@@ -6,6 +6,7 @@ package approval
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -140,12 +141,16 @@ func CheckDecision(r Request, d Decider, approve bool, comment string) error {
 	return nil
 }
 
-// CheckWithdrawal says whether user may take back r: only the person who asked, and only
-// while nobody has decided it. Nothing had changed, so nothing needs undoing.
+// ErrNotRequester refuses a withdrawal by anyone but the person who asked.
+var ErrNotRequester = errors.New("only the person who asked can withdraw a request")
+
+// CheckWithdrawal says whether user may take back r: only the person who asked
+// (ErrNotRequester), and only while nobody has decided it (a Problem). Nothing had changed,
+// so nothing needs undoing.
 func CheckWithdrawal(r Request, userID int64) error {
 	switch {
 	case userID == 0 || userID != r.RequestedByID:
-		return &Problem{"withdraw", "Only the person who asked can withdraw a request"}
+		return ErrNotRequester
 	case r.State != Pending:
 		return &Problem{"withdraw", "This request has already been " + string(r.State)}
 	}

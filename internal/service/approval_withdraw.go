@@ -21,9 +21,6 @@ func (s *Service) WithdrawApproval(ctx context.Context, p auth.Principal, id int
 	if _, err := s.authorize(ctx, p, a.Ref, readAction(approval.Kind(a.Kind))); err != nil {
 		return nil, err
 	}
-	if p.UserID == 0 || p.UserID != a.RequestedByID {
-		return nil, domain.ErrForbidden // only the person who asked may take it back
-	}
 	var out *Approval
 	err = s.store.Write(ctx, func(tx *store.Tx) error {
 		cur, err := tx.Approval(s.orgID, id)
@@ -32,7 +29,10 @@ func (s *Service) WithdrawApproval(ctx context.Context, p auth.Principal, id int
 		}
 		if err := approval.CheckWithdrawal(approval.Request{Kind: approval.Kind(cur.Kind), State: approval.State(cur.State), RequestedByID: cur.RequestedByID}, p.UserID); err != nil {
 			var pr *approval.Problem
-			if errors.As(err, &pr) {
+			switch {
+			case errors.Is(err, approval.ErrNotRequester):
+				return domain.ErrForbidden
+			case errors.As(err, &pr):
 				return invalid(pr.Field, pr.Message)
 			}
 			return err
